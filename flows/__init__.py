@@ -1,0 +1,1 @@
+"""Orchestration: Prefect flows and thin tasks, file I/O, the CLI and the deployment."""
