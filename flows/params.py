@@ -1,0 +1,60 @@
+"""The one parameter model of the ``clean-news`` flow: the form in the Prefect UI and the CLI's knobs.
+
+Every field has a description and bounds; the Prefect server validates a run's parameters against
+this model's JSON schema, so an out-of-range value is refused before the run starts.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["CleanNewsParams"]
+
+
+class CleanNewsParams(BaseModel):
+    """Parameters of one wirewash run."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # where
+    raw_dir: str = Field("data/raw", description="Folder of raw scraped files (.txt, .html, .jsonl, .jsonl.gz), "
+                         "read recursively; never modified.", min_length=1)
+    out_dir: str = Field("data/clean", description="Output folder for the Parquet tables and run summaries.",
+                         min_length=1)
+    full: bool = Field(False, description="Reprocess every input file, not only new or changed ones.")
+    outlet_rules: str | None = Field("config/outlet_rules.toml", description="TOML file of extra line rules per "
+                                     "outlet (relative to the working folder); missing file = no extra rules.")
+
+    # reading
+    workers: int = Field(0, ge=0, le=64, description="Processes for reading and HTML extraction; 0 = one per core.")
+    max_file_mb: int = Field(32, ge=1, le=1024, description="Largest .txt/.html file read (MiB); larger is rejected.")
+    max_record_mb: int = Field(8, ge=1, le=256, description="Longest JSONL line read (MiB); longer is rejected.")
+    max_decompressed_mb: int = Field(2048, ge=1, le=65536, description="Most bytes decompressed from one "
+                                     ".jsonl.gz (MiB): a cap against decompression bombs.")
+    html_extraction: Literal["balanced", "precision", "recall"] = Field(
+        "balanced", description="trafilatura's mode for HTML pages.")
+
+    # cleaning
+    min_clean_chars: int = Field(200, ge=0, le=100_000, description="An article with fewer characters left "
+                                 "after cleaning is rejected (too_short).")
+    min_clean_words: int = Field(30, ge=0, le=10_000, description="An article with fewer words left after "
+                                 "cleaning is rejected (too_short).")
+    repeated_min_docs: int = Field(4, ge=2, le=10_000, description="A line seen in at least this many "
+                                   "different stories of one outlet is site boilerplate (repeated_line).")
+    repeated_min_share: float = Field(0.0, ge=0.0, le=1.0, description="...and in at least this share of "
+                                      "the outlet's stories (0 = count only).")
+
+    # deduplication
+    num_perm: int = Field(128, ge=16, le=512, description="MinHash permutations.")
+    shingle_size: int = Field(5, ge=1, le=10, description="Words per shingle.")
+    jaccard_threshold: float = Field(0.7, gt=0.0, le=1.0, description="Jaccard similarity from which two "
+                                     "articles are near duplicates (verified on shingles).")
+    containment_threshold: float = Field(0.8, gt=0.0, le=1.0, description="Share of an article's shingles "
+                                         "found in a longer one from which it is an excerpt of it.")
+
+    # history
+    history_backend: Literal["files", "redis"] = Field("files", description="Where the dedup history index "
+                                                       "lives: files under the output folder, or Redis.")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL when history_backend is redis.")

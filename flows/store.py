@@ -1,0 +1,152 @@
+"""Output folder layout and atomic, all-or-nothing publication of a run's tables.
+
+    <out>/articles/run-<run_id>/part-00000.parquet   one row per kept article (duplicates flagged)
+    <out>/rejected/run-<run_id>/part-00000.parquet   one row per rejected record, with reason
+    <out>/<table>/run-<run_id>/part-00000.parquet    other per-run tables (roundup links, ...)
+    <out>/clusters/clusters.parquet                  rebuilt from all runs' articles after each run
+    <out>/runs/<run_id>.json                         run summary; its presence commits the run
+    <out>/_state/                                    manifest, history index, lock (not a table)
+
+A run's files are written under ``_staging/<run_id>/`` first (complete files, fsynced), moved into
+place with ``os.replace`` and committed by writing the summary last. A run that died before its
+summary was written is rolled back by the next run (``recover``), so no file of a half-done run stays
+visible for long and none is ever half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+__all__ = ["OutputLayout", "write_parquet_atomic", "write_json_atomic"]
+
+PART = "part-00000.parquet"
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _tmp_name(path: Path) -> Path:
+    # Not ending in .parquet/.json, so no reader glob ever picks up a file being written.
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def write_parquet_atomic(df: pl.DataFrame, path: Path) -> Path:
+    """Write zstd Parquet to a temporary name in the same folder, fsync, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_name(path)
+    try:
+        df.write_parquet(tmp, compression="zstd", statistics=True)
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+    return path
+
+
+def write_json_atomic(obj: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_name(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(obj, fh, indent=2, default=str, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+    return path
+
+
+class OutputLayout:
+    """Paths under one output folder; nothing is ever written outside it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+
+    def _inside(self, path: Path) -> Path:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.out):
+            raise ValueError(f"refusing to write outside the output folder: {path}")
+        return path
+
+    @property
+    def state(self) -> Path:
+        return self._inside(self.out / "_state")
+
+    def table_glob(self, table: str) -> str:
+        return str(self.out / table / "**" / "*.parquet")
+
+    def run_part(self, table: str, run_id: str) -> Path:
+        return self._inside(self.out / table / f"run-{run_id}" / PART)
+
+    def summary_path(self, run_id: str) -> Path:
+        return self._inside(self.out / "runs" / f"{run_id}.json")
+
+    def clusters_path(self) -> Path:
+        return self._inside(self.out / "clusters" / "clusters.parquet")
+
+    def committed_runs(self) -> list[str]:
+        runs = self.out / "runs"
+        return sorted(p.stem for p in runs.glob("*.json")) if runs.is_dir() else []
+
+    def has_table(self, table: str) -> bool:
+        return any((self.out / table).glob(f"run-*/{PART}"))
+
+    def scan(self, table: str) -> pl.LazyFrame | None:
+        return pl.scan_parquet(self.table_glob(table)) if self.has_table(table) else None
+
+    def publish(self, run_id: str, tables: dict[str, pl.DataFrame], summary: dict[str, Any]) -> dict[str, Path]:
+        """Stage every table of the run, move them into place, then commit with the summary."""
+        staging = self._inside(self.out / "_staging" / run_id)
+        staged = {name: write_parquet_atomic(df, staging / name / PART) for name, df in tables.items()}
+        paths: dict[str, Path] = {}
+        for name, tmp in staged.items():
+            final = self.run_part(name, run_id)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+            paths[name] = final
+        shutil.rmtree(staging, ignore_errors=True)
+        paths["summary"] = write_json_atomic(summary, self.summary_path(run_id))
+        return paths
+
+    def recover(self) -> list[str]:
+        """Roll back runs that died before commit: staging leftovers, and table parts of runs without a
+        summary. Returns the run ids removed."""
+        removed: set[str] = set()
+        staging = self.out / "_staging"
+        if staging.is_dir():
+            for d in staging.iterdir():
+                removed.add(d.name)
+                shutil.rmtree(d, ignore_errors=True)
+        committed = set(self.committed_runs())
+        if self.out.is_dir():
+            for table_dir in self.out.iterdir():
+                if not table_dir.is_dir() or table_dir.name.startswith(("_", ".")) or table_dir.name == "runs":
+                    continue
+                for run_dir in table_dir.glob("run-*"):
+                    run_id = run_dir.name[len("run-"):]
+                    if run_id not in committed:
+                        removed.add(run_id)
+                        shutil.rmtree(run_dir, ignore_errors=True)
+                for tmp in table_dir.rglob(".*.tmp"):
+                    tmp.unlink(missing_ok=True)
+        return sorted(removed)

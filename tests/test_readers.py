@@ -1,0 +1,210 @@
+"""Readers: every input record ends up exactly once in records or rejected, with expected values."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flows.readers import ReadLimits, discover, read_file, read_files
+
+BODY = ("The port authority said on Tuesday that the strike had halted all container traffic, "
+        "and that talks with the union would resume on Thursday morning in the city hall.")
+PAGE = f"""<html><head><title>Dock strike halts port</title>
+<meta property="og:title" content="Dock strike halts port">
+<meta name="author" content="Jane Roe">
+<meta property="article:published_time" content="2026-03-03T07:45:00Z">
+<link rel="canonical" href="https://www.harbortimes.example/news/dock-strike">
+</head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Dock strike halts port</h1>{"".join(f"<p>{BODY} Paragraph {i}.</p>" for i in range(6))}</article>
+<footer>© 2026 Harbor Times</footer></body></html>"""
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def reasons(rejects: list[dict]) -> list[str]:
+    return [r["reason"] for r in rejects]
+
+
+def test_txt_cp1252_accents_come_out_right(raw_root):
+    text = "Café owners in Zürich said “déjà vu” as prices rose again. " * 5
+    path = write(raw_root / "ledger" / "cafe.txt", text.encode("cp1252"))
+    rows, rejects = read_file(raw_root, path)
+    assert rejects == []
+    assert rows[0]["raw_text"] == text
+    assert rows[0]["source"] == "ledger"
+    assert rows[0]["source_path"] == "ledger/cafe.txt"
+    assert rows[0]["source_line"] is None
+    assert rows[0]["format"] == "txt"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "utf-8"])
+def test_txt_unicode_encodings(raw_root, encoding):
+    text = "Ankara und Moskau – „Gespräche“ über Syrien. " * 4
+    path = write(raw_root / "a.txt", text.encode(encoding))
+    rows, rejects = read_file(raw_root, path)
+    assert rejects == [] and rows[0]["raw_text"] == text
+    assert rows[0]["source"] == "unknown"
+
+
+def test_html_page_extracts_text_and_metadata(raw_root):
+    path = write(raw_root / "harbor" / "strike.html", PAGE)
+    rows, rejects = read_file(raw_root, path)
+    assert rejects == []
+    row = rows[0]
+    assert row["title"] == "Dock strike halts port"
+    assert row["author"] == "Jane Roe"
+    assert row["url"] == "https://www.harbortimes.example/news/dock-strike"
+    assert row["source"] == "harbortimes.example"  # from the URL's domain
+    assert row["published"].date().isoformat() == "2026-03-03"
+    assert "halted all container traffic" in row["raw_text"]
+    assert "Home" not in row["raw_text"]
+    assert row["raw_chars"] == len(PAGE)
+
+
+def test_html_fragment_is_wrapped_and_extracted(raw_root):
+    frag = "<article>" + "".join(f"<p>{BODY} Part {i}.</p>" for i in range(5)) + "</article>"
+    rows, rejects = read_file(raw_root, write(raw_root / "frag.html", frag))
+    assert rejects == [] and "container traffic" in rows[0]["raw_text"]
+
+
+def test_html_without_article_is_rejected(raw_root):
+    page = "<html><body><nav><a href='/'>Home</a></nav><h1>404</h1></body></html>"
+    rows, rejects = read_file(raw_root, write(raw_root / "harbor" / "404.html", page))
+    assert rows == []
+    assert reasons(rejects) == ["no_article"]
+    assert rejects[0]["source_path"] == "harbor/404.html" and rejects[0]["detail"]
+
+
+def test_jsonl_aliases_and_broken_line_rejects_that_line_only(raw_root):
+    lines = [
+        json.dumps({"id": "1", "url": "https://www.metro.example/a", "title": "A", "published": "2026-03-04",
+                    "text": BODY}),
+        '{"id": "2", "text": "broken',
+        json.dumps({"maintext": BODY, "source_domain": "wire.example", "date_publish": "2026-03-05 10:00:00"}),
+        "",
+        json.dumps([1, 2, 3]),
+        json.dumps({"title": "no text"}),
+        json.dumps({"raw_html": PAGE, "source": "Harbor Times"}),
+    ]
+    path = write(raw_root / "scraper" / "feed.jsonl", "\n".join(lines) + "\n")
+    rows, rejects = read_file(raw_root, path)
+    assert [(r["source_line"], r["source"], r["format"]) for r in rows] == [
+        (1, "metro.example", "jsonl"), (3, "wire.example", "jsonl"), (7, "Harbor Times", "jsonl")]
+    assert rows[0]["title"] == "A" and rows[0]["url"] == "https://www.metro.example/a"
+    assert rows[0]["published"] == datetime(2026, 3, 4, tzinfo=UTC)
+    assert rows[1]["published"] == datetime(2026, 3, 5, 10, tzinfo=UTC)
+    assert rows[2]["title"] == "Dock strike halts port"
+    assert [(r["source_line"], r["reason"]) for r in rejects] == [(2, "bad_json"), (5, "not_an_object"),
+                                                                 (6, "no_text")]
+    assert len({r["doc_id"] for r in rows}) == 3
+
+
+def test_jsonl_gz_and_truncated_gzip_keeps_lines_before(raw_root):
+    good = "".join(json.dumps({"text": f"{BODY} {i}"}) + "\n" for i in range(200))
+    full = gzip.compress(good.encode())
+    path = write(raw_root / "feed.jsonl.gz", full)
+    rows, rejects = read_file(raw_root, path)
+    assert len(rows) == 200 and rejects == []
+    cut = write(raw_root / "cut.jsonl.gz", full[: len(full) // 2])
+    rows, rejects = read_file(raw_root, cut)
+    assert 0 < len(rows) < 200
+    assert reasons(rejects) == ["truncated_gzip"]
+    assert rejects[0]["source_line"] == len(rows) + 1
+
+
+def test_not_gzip_at_all(raw_root):
+    rows, rejects = read_file(raw_root, write(raw_root / "fake.jsonl.gz", b"this is not gzip\n" * 10))
+    assert rows == [] and reasons(rejects) == ["bad_gzip"]
+
+
+def test_decompression_bomb_is_capped(raw_root):
+    bomb = gzip.compress(b"\n" * (64 * 1024 * 1024), compresslevel=9)  # 64 MiB of newlines in ~64 KB
+    assert len(bomb) < 200_000
+    path = write(raw_root / "bomb.jsonl.gz", bomb)
+    limits = ReadLimits(max_decompressed_bytes=4 * 1024 * 1024)
+    rows, rejects = read_file(raw_root, path, limits)
+    assert rows == [] and reasons(rejects) == ["decompression_limit"]
+
+
+def test_huge_line_is_rejected_without_reading_it_whole(raw_root):
+    big = json.dumps({"text": "x" * (3 * 1024 * 1024)})
+    path = write(raw_root / "big.jsonl", big + "\n" + json.dumps({"text": BODY}) + "\n")
+    rows, rejects = read_file(raw_root, path, ReadLimits(max_record_bytes=1024 * 1024))
+    assert [r["source_line"] for r in rows] == [2]
+    assert [(r["source_line"], r["reason"]) for r in rejects] == [(1, "line_too_long")]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty_file"),
+        ("blank.txt", b"  \n\n ", "empty_file"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "binary_file"),
+        ("empty.html", b"", "empty_file"),
+        ("bad-bom.txt", b"\xff\xfe\x00\xd8", "undecodable"),
+    ],
+)
+def test_file_level_rejects(raw_root, name, data, reason):
+    rows, rejects = read_file(raw_root, write(raw_root / name, data))
+    assert rows == [] and reasons(rejects) == [reason]
+    assert rejects[0]["source_path"] == name
+
+
+def test_too_large_file(raw_root):
+    path = write(raw_root / "big.txt", "word " * 100_000)
+    rows, rejects = read_file(raw_root, path, ReadLimits(max_file_bytes=100_000))
+    assert rows == [] and reasons(rejects) == ["too_large"]
+
+
+def test_unreadable_file(raw_root):
+    path = write(raw_root / "locked.txt", BODY)
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):  # root reads anything: make the file a folder-shaped failure instead
+            path.chmod(0o644)
+            path.unlink()
+            path.mkdir()
+            (path / "x").write_text("x")
+        rows, rejects = read_file(raw_root, path)
+    finally:
+        if path.is_file():
+            path.chmod(0o644)
+    assert rows == [] and reasons(rejects) == ["unreadable"]
+
+
+def test_discover_skips_links_hidden_and_flags_unsupported(raw_root, tmp_path):
+    write(raw_root / "a" / "one.txt", BODY)
+    write(raw_root / "a" / "two.JSONL", "{}\n")
+    write(raw_root / "a" / "notes.pdf", b"%PDF")
+    write(raw_root / ".hidden" / "x.txt", BODY)
+    write(raw_root / ".DS_Store", b"\x00")
+    (raw_root / "loop").symlink_to(raw_root, target_is_directory=True)  # a symlink loop
+    outside = write(tmp_path / "secret.txt", "secret")
+    (raw_root / "a" / "link.txt").symlink_to(outside)
+    weird = write(raw_root / "a" / "we ird \u00e9 ..name.txt", BODY)
+    files, rejects = discover(raw_root)
+    assert [f.name for f in files] == ["one.txt", "two.JSONL", weird.name]
+    assert sorted((r["source_path"], r["reason"]) for r in rejects) == [
+        ("a/link.txt", "symlink"), ("a/notes.pdf", "unsupported_type"), ("loop", "symlink")]
+
+
+def test_read_files_conserves_records_and_is_order_stable(raw_root):
+    write(raw_root / "x" / "a.txt", BODY)
+    write(raw_root / "x" / "b.txt", b"")
+    write(raw_root / "y" / "c.jsonl", "\n".join([json.dumps({"text": BODY}), "{bad", json.dumps({"text": BODY})]))
+    write(raw_root / "y" / "d.html", PAGE)
+    files, _ = discover(raw_root)
+    serial = read_files(raw_root, files, workers=1, chunk_files=1)
+    parallel = read_files(raw_root, files, workers=2, chunk_files=1)
+    assert serial.records.height == 4 and serial.rejected.height == 2
+    assert serial.records.equals(parallel.records) and serial.rejected.equals(parallel.rejected)
+    assert serial.records["doc_id"].n_unique() == 4
