@@ -1,0 +1,348 @@
+"""The line-rule table: one named rule per kind of boilerplate, as data (id, description, kind, matcher).
+
+Rules look at one line at a time. They are anchored and bounded so that a regex never backtracks over a
+long line: every rule has a ``max_chars`` above which it does not look at a line at all (boilerplate lines
+are short; a 1 MB line is never a cookie notice), and patterns use bounded quantifiers only.
+
+Kinds:
+- ``boilerplate`` — the line goes;
+- ``paywall`` — the line goes and opens a paywall block: the short promo lines that follow go with it;
+- ``caption`` — a photo caption or credit: the line goes.
+
+A rule never matches a real sentence that merely mentions a word ("Subscribers to the service rose 10%"):
+phrases are anchored at the start of the line and the line must be short, or the phrase is one that only
+appears in boilerplate ("can also be accessed at the following alternate addresses").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["KINDS", "LineRule", "RULES", "RULES_BY_ID", "compile_pattern", "first_match"]
+
+KINDS = ("boilerplate", "paywall", "caption")
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """Rules are case-insensitive and Unicode-aware; a bad pattern raises ``re.error``."""
+    return re.compile(pattern, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """One named line rule: ``pattern`` (regex, searched in the line) or ``predicate`` (str -> bool).
+
+    ``max_chars``: lines longer than this are never matched (keeps rules linear and away from paragraphs).
+    ``tail_chars``: when set, only the last ``tail_chars`` characters are searched (credits at line end).
+    """
+
+    id: str
+    description: str
+    kind: str = "boilerplate"
+    pattern: str | None = None
+    predicate: Callable[[str], bool] | None = None
+    max_chars: int = 200
+    tail_chars: int | None = None
+    _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"rule {self.id!r}: kind must be one of {KINDS}, got {self.kind!r}")
+        if (self.pattern is None) == (self.predicate is None):
+            raise ValueError(f"rule {self.id!r}: give exactly one of pattern or predicate")
+        if self.pattern is not None:
+            object.__setattr__(self, "_regex", compile_pattern(self.pattern))
+
+    def matches(self, line: str) -> bool:
+        if len(line) > self.max_chars:
+            return False
+        s = line.strip()
+        if not s:
+            return False
+        if self.tail_chars is not None:
+            s = s[-self.tail_chars :]
+        if self._regex is not None:
+            return self._regex.search(s) is not None
+        assert self.predicate is not None
+        return bool(self.predicate(s))
+
+
+def first_match(line: str, rules: tuple[LineRule, ...]) -> LineRule | None:
+    """The first rule of ``rules`` that matches ``line`` (table order), or None."""
+    for rule in rules:
+        if rule.matches(line):
+            return rule
+    return None
+
+
+# ---------------------------------------------------------------- predicates
+
+_WORD = re.compile(r"[\w'’&+-]{1,40}")
+
+_SHARE_WORDS = frozenset(
+    """share shared sharing on this article story page via tweet twitter x facebook email e-mail mail print
+    whatsapp linkedin pinterest reddit telegram flipboard messenger copy link copied url comments comment
+    save bookmark follow us teilen drucken kommentare merken partager imprimer commentaires enregistrer
+    compartir imprimir comentarios guardar enviar""".split()
+)
+_SHARE_CORE = frozenset(
+    """share shared tweet facebook whatsapp linkedin pinterest reddit telegram flipboard print email e-mail
+    teilen drucken partager imprimer compartir imprimir""".split()
+)
+
+
+def _share_widget(s: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(s)]
+    if not words or len(words) > 10 or len(s) > 120:
+        return False
+    return all(w in _SHARE_WORDS for w in words) and any(w in _SHARE_CORE for w in words)
+
+
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_CAPTION_SCENE = re.compile(
+    r"\b(?:attends?|shakes? hands|meets?|listens?|speaks?|gestures?|poses?|arrives?|waves?|looks? on|"
+    r"is seen|are seen|walks?|reacts?|holds?|sits?|stands?|delivers?|addresses|greets?|smiles?|"
+    r"in a photo taken|pictured)\b",
+    re.IGNORECASE,
+)
+_ENDS_WITH_DATE = re.compile(rf"\b{_MONTHS} \d{{1,2}}, (?:19|20)\d\d\.?$", re.IGNORECASE)
+
+
+def _dated_scene_caption(s: str) -> bool:
+    """One descriptive sentence in the present tense that ends on a date: an English photo caption."""
+    if any(q in s for q in "\"“”«»"):
+        return False
+    if not _ENDS_WITH_DATE.search(s[-40:]):
+        return False
+    body = s[:-1] if s.endswith(".") else s
+    if ". " in body.replace("St. ", "").replace("Jr. ", "").replace("U.S. ", ""):
+        return False  # more than one sentence: a paragraph, not a caption
+    return _CAPTION_SCENE.search(s) is not None
+
+
+# ---------------------------------------------------------------- the table
+
+_PRICE = r"(?:[$€£¥₹]|rs\.?|usd|eur|inr)"
+
+RULES: tuple[LineRule, ...] = (
+    # --- paywall markers (open a paywall block) ---
+    LineRule(
+        "paywall_limit",
+        "Metered paywall: 'You've reached your limit of N free articles' (en/de/fr/es)",
+        "paywall",
+        r"^(?:you(?:'|’)ve|you have) (?:reached|hit|used) (?:your|the)\b.{0,40}\b(?:limit|free articles?|maximum)"
+        r"|^sie haben (?:ihr|das|die)\b.{0,60}\b(?:limit|kostenlosen? artikel|maximale anzahl)"
+        r"|^vous avez (?:atteint|consulté)\b.{0,60}\b(?:limite|articles? gratuits?)"
+        r"|^(?:has|ha) (?:alcanzado|llegado)\b.{0,60}\b(?:límite|artículos? gratuitos?)",
+        max_chars=200,
+    ),
+    LineRule(
+        "paywall_subscribe_to_read",
+        "Hard paywall: 'Subscribe to read the full story', 'for subscribers only' (en/de/fr/es)",
+        "paywall",
+        r"^(?:please )?(?:subscribe|sign up|register|log ?in|sign in) (?:now )?(?:to|and) "
+        r"(?:read|continue reading|keep reading|unlock|access|get full access)\b"
+        r"|^(?:to )?continue reading,? (?:please )?(?:subscribe|sign in|log ?in|register)"
+        r"|^(?:this (?:article|story|content) is )?(?:(?:only )?(?:available )?(?:exclusively )?for|reserved for)"
+        r" (?:premium |paying |digital )?(?:subscribers|members)(?: only)?\b"
+        r"|^(?:dieser|der) (?:artikel|beitrag|inhalt) ist (?:nur |exklusiv )?für (?:abonnenten|abonnentinnen|"
+        r"abonnierende|plus-|\w{1,20}\+?-?leser)"
+        r"|^(?:jetzt )?(?:abonnieren|abo abschließen|testen) und (?:weiterlesen|weiter lesen)"
+        r"|^(?:weiterlesen|lesen sie weiter) mit\b"
+        r"|^(?:cet|l'|l’)\s?(?:article|contenu) (?:est )?(?:réservé|exclusivement réservé) aux abonnés"
+        r"|^il vous reste \d{1,3} ?% de cet article"
+        r"|^(?:abonnez-vous|inscrivez-vous) pour (?:lire|continuer)"
+        r"|^(?:este|el) (?:contenido|artículo) es (?:exclusivo )?(?:para|solo para) (?:suscriptores|socios)"
+        r"|^(?:suscríbete|suscribete|regístrate) (?:para|y) (?:seguir leyendo|leer|continuar)",
+        max_chars=200,
+    ),
+    # --- subscription, login, newsletter, cookie prompts ---
+    LineRule(
+        "subscribe_prompt",
+        "Short subscription call to action: 'Subscribe now for unlimited access', 'Start your free trial'",
+        "boilerplate",
+        r"^(?:subscribe|subscription|start (?:your )?(?:free )?trial|try (?:it )?(?:for )?free|get (?:unlimited|"
+        r"full|digital) access|unlock (?:unlimited|full|this)|become a (?:subscriber|member)|support (?:our|"
+        r"independent) journalism|jetzt (?:abonnieren|abo|testen|gratis testen|registrieren)|abonnieren sie|"
+        r"abonnez-vous|je m'abonne|je m’abonne|s'abonner|suscríbete|suscribete|hazte (?:socio|suscriptor))\b"
+        r"[^.!?]{0,80}[.!?→»]?\s*$",
+        max_chars=120,
+    ),
+    LineRule(
+        "plan_terms",
+        "Subscription plan terms: 'Renews automatically, cancel anytime', 'per month, billed annually'",
+        "boilerplate",
+        r"^(?:renews automatically|auto-?renews|cancel (?:at )?any ?time|billed (?:annually|monthly|yearly)|"
+        r"jederzeit kündbar|monatlich kündbar|sans engagement|résiliable à tout moment|cancela cuando quieras|"
+        r"sin permanencia)\b[^.!?]{0,60}[.!]?$"
+        r"|^here(?:'|’)s what(?:'|’)s included in\b",
+        max_chars=120,
+    ),
+    LineRule(
+        "price_line",
+        "A price on its own: '₹900', '$4.99/month', '9,99 € pro Monat'",
+        "boilerplate",
+        rf"^(?:(?:only |just |nur |seulement |solo )?{_PRICE} ?\d{{1,6}}(?:[.,]\d{{1,3}}){{0,2}}|"
+        rf"\d{{1,6}}(?:[.,]\d{{1,3}}){{0,2}} ?{_PRICE})"
+        r"(?: ?(?:/|per|a|pro|par|al|por) ?(?:month|mo|year|yr|week|monat|jahr|woche|mois|an|semaine|mes|año|"
+        r"semana))?\.?\*?$",
+        max_chars=40,
+    ),
+    LineRule(
+        "login_prompt",
+        "Login nag: 'Already subscribed? Log in', 'Sign in', 'Bereits Abonnent? Anmelden' (en/de/fr/es)",
+        "boilerplate",
+        r"^(?:already (?:a )?(?:subscribed|subscriber|member|registered|have an account)\??|have an account\?|"
+        r"bereits (?:abonnent(?:in)?|registriert|kunde)\??|schon (?:abonnent|registriert)\??|"
+        r"déjà (?:abonné|inscrit)(?:\s?\?)?|¿?ya (?:eres|estás) (?:suscriptor|registrado)\??)"
+        r"\s*(?:[-–|]\s*)?(?:log ?in|sign ?in|login|anmelden|einloggen|hier anmelden|se connecter|connectez-vous|"
+        r"inicia sesión|iniciar sesión|entrar)?[.!→ ]{0,3}$"
+        r"|^(?:log ?in|sign ?in|login|register|anmelden|einloggen|registrieren|se connecter|connexion|"
+        r"s'inscrire|iniciar sesión|inicia sesión|registrarse)(?:\s?(?:/|\||or|oder|ou|o)\s?"
+        r"(?:register|sign up|subscribe|registrieren|abonnieren|s'inscrire|s’abonner|registrarse|suscribirse))?$",
+        max_chars=80,
+    ),
+    LineRule(
+        "newsletter_box",
+        "Newsletter sign-up box: 'Sign up for our newsletter', 'Newsletter abonnieren' (en/de/fr/es)",
+        "boilerplate",
+        r"^(?:sign up|subscribe|register) (?:for|to) (?:our|the|a)\b.{0,40}\b(?:newsletter|briefing|email|"
+        r"alerts?|digest)"
+        r"|^(?:get|receive) (?:the|our) .{0,40}\b(?:newsletter|briefing|headlines)\b.{0,40}(?:inbox|email)"
+        r"|^(?:enter your e-?mail(?: address)?|your e-?mail address|e-?mail address)\b.{0,30}$"
+        r"|^newsletters?(?: (?:abonnieren|bestellen|anmelden))?$"
+        r"|^(?:jetzt )?(?:zum |für den )?newsletter (?:anmelden|abonnieren|bestellen)"
+        r"|^(?:inscrivez-vous|abonnez-vous) à (?:notre|la) (?:newsletter|lettre)"
+        r"|^(?:suscríbete|suscribete|apúntate) a (?:nuestro|nuestra|la|el) (?:newsletter|boletín)",
+        max_chars=160,
+    ),
+    LineRule(
+        "cookie_notice",
+        "Cookie/consent banner: 'We use cookies…', 'Accept all' (en/de/fr/es)",
+        "boilerplate",
+        r"^(?:this (?:web)?site uses cookies|we (?:use|and our partners use) cookies|by (?:continuing to "
+        r"(?:use|browse)|using) (?:this|our) (?:site|website)\b.{0,40}\bcookies|"
+        r"(?:diese|unsere) (?:web)?seite (?:verwendet|nutzt) cookies|wir (?:verwenden|nutzen|setzen) cookies|"
+        r"ce site (?:web )?utilise des cookies|nous utilisons des cookies|en poursuivant votre navigation|"
+        r"(?:este|nuestro) sitio web (?:utiliza|usa) cookies|(?:utilizamos|usamos) cookies)"
+        r"|^(?:accept|reject|allow|decline)(?: all)?(?: cookies)?$|^cookie (?:settings|policy|preferences)$"
+        r"|^(?:alle )?(?:akzeptieren|ablehnen)$|^cookie-einstellungen$|^tout (?:accepter|refuser)$"
+        r"|^(?:aceptar|rechazar)(?: todas?)?(?: las cookies)?$|^(?:manage|customi[sz]e) (?:cookies|consent|"
+        r"preferences|options)$",
+        max_chars=400,
+    ),
+    # --- navigation ---
+    LineRule(
+        "skip_link",
+        "Accessibility/navigation links: 'Skip to content', 'Skip to toolbar', 'Zum Inhalt springen'",
+        "boilerplate",
+        r"^(?:skip to (?:main )?(?:content|navigation|toolbar|search|footer)|jump to (?:content|navigation)|"
+        r"zum (?:inhalt|hauptinhalt|seitenanfang)(?: springen)?|aller au (?:contenu|menu)|"
+        r"saltar al (?:contenido|menú)|back to top|nach oben|retour en haut|volver arriba)\W{0,3}$",
+        max_chars=60,
+    ),
+    LineRule(
+        "breadcrumb",
+        "Breadcrumb trail: 'News / Syria', 'Home > World > Europe'",
+        "boilerplate",
+        r"^[\w&'’.-]{1,25}(?:[ \u00a0][\w&'’.-]{1,25}){0,3}"
+        r"(?:(?:[ \u00a0]{1,4}(?:/|>|\|)[ \u00a0]{1,4}|[ \u00a0]{0,4}[›»][ \u00a0]{0,4})"
+        r"[\w&'’.-]{1,25}(?:[ \u00a0][\w&'’.-]{1,25}){0,3}){1,6}$",
+        max_chars=100,
+    ),
+    LineRule(
+        "read_more",
+        "Lead to another article: 'Read More:', 'Related:', 'Lesen Sie auch', 'Lire aussi', 'Lee también'",
+        "boilerplate",
+        r"^(?:read more|read also|also read|read next|more reading|related(?: articles?| stories| content| "
+        r"news| coverage| posts| links| topics)?|see also|recommended(?: for you| stories)?|more (?:stories|news)|"
+        r"most (?:read|popular|viewed)|trending(?: now)?|top stories|editor(?:'|’)s picks|you may also like|"
+        r"you might also like|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|das könnte sie auch "
+        r"interessieren|weitere artikel|lire aussi|à lire aussi|a lire aussi|sur le même sujet|voir aussi|"
+        r"lire la suite|lee también|leer más|te puede interesar|noticias relacionadas|más noticias|"
+        r"continue reading|weiterlesen)"
+        r"(?:\s?[:»›>→|]\s?[^\n]{0,160}|\W{0,3})$",
+        max_chars=200,
+    ),
+    LineRule(
+        "share_widget",
+        "Share/print/comment widget text: 'Share this article', 'Facebook Twitter WhatsApp', 'shared on'",
+        "boilerplate",
+        predicate=_share_widget,
+        max_chars=120,
+    ),
+    LineRule(
+        "app_promo",
+        "App/TV platform links: 'Press TV News Roku', 'Download our app on Google Play'",
+        "boilerplate",
+        r"^(?:download (?:our|the) app|get (?:our|the) app)\b"
+        r"|^[^.!?]{0,50}\b(?:roku|app store|google play|apple tv|android tv|fire tv)$",
+        max_chars=80,
+    ),
+    # --- footers and notices ---
+    LineRule(
+        "alternate_address",
+        "Site footer listing alternate addresses/mirrors of the site",
+        "paywall",
+        r"\b(?:can also be accessed at|alternate (?:addresses|domains)|mirror sites?)\b",
+        max_chars=200,
+    ),
+    LineRule(
+        "copyright_footer",
+        "Copyright footer: '© 2024 Example Media. All rights reserved.'",
+        "boilerplate",
+        r"^(?:copyright|©|\(c\))\s?.{0,80}(?:\d{4}|rights reserved|alle rechte|tous droits|todos los derechos)"
+        r"|\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados)"
+        r"\W{0,3}$",
+        max_chars=200,
+    ),
+    LineRule(
+        "disclaimer",
+        "Syndication/auto-generation disclaimer: 'Disclaimer: No … journalist was involved…'",
+        "boilerplate",
+        r"^\(?(?:disclaimer|haftungsausschluss|avertissement|aviso legal|descargo de responsabilidad)\s?:"
+        r"|\b(?:auto-generated from a syndicated feed|has not been edited by \w{1,20}(?: \w{1,20}){0,3} staff|"
+        r"published from a syndicated feed|only the headline (?:and picture )?(?:of this report )?may have been)",
+        max_chars=400,
+    ),
+    LineRule(
+        "template_placeholder",
+        "Unrendered template placeholder: '{{free_limit}}', '{% if %}', '${name}'",
+        "boilerplate",
+        r"\{\{ ?[\w.\-]{1,40} ?\}\}|\{% ?\w{1,20}|\$\{[\w.]{1,40}\}",
+        max_chars=400,
+    ),
+    # --- captions and photo credits ---
+    LineRule(
+        "photo_credit",
+        "Caption ending in a photo credit: '(Photo by Reuters)', '©AFP', 'Foto: dpa', 'Getty Images'",
+        "caption",
+        r"(?:\((?:photos?|pictures?|images?|file photo)(?: by|:| credit:?| courtesy(?: of)?) ?[^()]{1,60}\)|"
+        r"©\s?[\w .&/-]{1,40}|\b(?:photo|foto|bild|image|crédit photo|photo credit|credit|picture)s? ?:"
+        r" ?[\w .,&/-]{1,50}|\bgetty images|\bap photo[^()]{0,40}\)?|\bfile photo\)?)\W{0,3}$",
+        max_chars=500,
+        tail_chars=120,
+    ),
+    LineRule(
+        "caption_position",
+        "Caption with a position marker: 'Vladimir Putin (L) shakes hands with…'",
+        "caption",
+        r"\((?:l|r|c|left|right|centre|center|front|back|top|bottom|\d(?:st|nd|rd|th) (?:l|r|left|right)"
+        r"|l to r|l-r)\)",
+        max_chars=400,
+    ),
+    LineRule(
+        "caption_dated_scene",
+        "One present-tense scene sentence ending on a date (English photo caption without credit)",
+        "caption",
+        predicate=_dated_scene_caption,
+        max_chars=400,
+    ),
+)
+
+RULES_BY_ID: dict[str, LineRule] = {r.id: r for r in RULES}
