@@ -1,0 +1,150 @@
+"""Repeated-line statistics per outlet: lines that recur across many *stories* of one outlet are site boilerplate.
+
+Evidence is one row per (outlet, normalised line, story): ``line_evidence`` builds it from a frame of
+documents; it is small, stable across runs (blake2b hashes of normalised text, not polars' seeded hash) and
+can be concatenated with the evidence persisted by earlier runs before ``repeated_lines`` thresholds it.
+
+A story run ten times by the wire is one piece of evidence, not ten: each document gets an ``evidence_key``,
+a one-permutation MinHash of its long normalised lines (the smallest line hash). Two copies of a story share
+that key with probability equal to the Jaccard similarity of their long-line sets, so near-duplicate copies
+collapse into one key, while different stories have different keys. A footer or menu line is short or
+shared by all stories, so it is rarely the minimum of a document's long *prose* lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+__all__ = [
+    "LineStatsConfig",
+    "line_evidence",
+    "line_hash",
+    "line_hashes_expr",
+    "normalise_expr",
+    "normalise_line",
+    "repeated_lines",
+]
+
+EVIDENCE_SCHEMA = {"source": pl.String(), "line_hash": pl.UInt64(), "evidence_key": pl.UInt64()}
+
+
+@dataclass(frozen=True)
+class LineStatsConfig:
+    """``min_docs``: distinct stories of one outlet a line must appear in to count as boilerplate;
+    ``min_share``: ...and at least this share of the outlet's stories (0 = count only);
+    ``max_line_chars``: longer lines are never counted (paragraphs are not site furniture);
+    ``key_min_chars``/``key_min_words``: which normalised lines make up a story's evidence key."""
+
+    min_docs: int = 4
+    min_share: float = 0.0
+    max_line_chars: int = 400
+    key_min_chars: int = 60
+    key_min_words: int = 8
+
+
+# Fold case, digit runs, punctuation/symbols and whitespace. The same regexes run in Python (normalise_line)
+# and in polars (normalise_expr); a differential test keeps them in step.
+_DIGITS = r"\d+"
+_NON_WORD = r"[^\w\s]|_"
+_SPACES = r"\s+"
+_RE_DIGITS, _RE_NON_WORD, _RE_SPACES = re.compile(_DIGITS), re.compile(_NON_WORD), re.compile(_SPACES)
+
+
+def normalise_line(line: str) -> str:
+    """'Press TV’s website, 2017!' -> 'press tvs website 0'."""
+    s = _RE_DIGITS.sub("0", line.lower())
+    s = _RE_NON_WORD.sub("", s)
+    return _RE_SPACES.sub(" ", s).strip()
+
+
+def normalise_expr(col: str | pl.Expr) -> pl.Expr:
+    """``normalise_line`` as a polars expression (Rust regex: linear time)."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return (
+        e.str.to_lowercase()
+        .str.replace_all(_DIGITS, "0")
+        .str.replace_all(_NON_WORD, "")
+        .str.replace_all(_SPACES, " ")
+        .str.strip_chars()
+    )
+
+
+def line_hash(normalised: str) -> int:
+    """Stable 64-bit hash of a normalised line (the same in every run and every polars version)."""
+    return int.from_bytes(hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def line_hashes_expr(normalised: str | pl.Expr) -> pl.Expr:
+    """``line_hash`` over a column of normalised lines (the hash itself is the one black box)."""
+    e = pl.col(normalised) if isinstance(normalised, str) else normalised
+    return e.map_batches(
+        lambda s: pl.Series([line_hash(v) for v in s.to_list()], dtype=pl.UInt64),
+        return_dtype=pl.UInt64,
+    )
+
+
+def doc_lines(docs: pl.DataFrame | pl.LazyFrame, text_col: str = "raw_text") -> pl.LazyFrame:
+    """One row per non-blank line: doc_id, source, line (1-based Int32), norm (normalised text)."""
+    return (
+        docs.lazy()
+        .select("doc_id", "source", pl.col(text_col).fill_null("").str.split("\n").alias("_line"))
+        .with_columns(pl.int_ranges(1, pl.col("_line").list.len() + 1, dtype=pl.Int32).alias("line"))
+        .explode("_line", "line")
+        .with_columns(normalise_expr("_line").alias("norm"), pl.col("_line").str.len_chars().alias("_chars"))
+        .filter(pl.col("norm") != "")
+    )
+
+
+def line_evidence(docs: pl.DataFrame, config: LineStatsConfig = LineStatsConfig(), text_col: str = "raw_text"
+                  ) -> pl.DataFrame:
+    """Evidence rows ``[source, line_hash, evidence_key]`` (unique) from documents ``[doc_id, source, text]``."""
+    if docs.is_empty():
+        return pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    lines = (
+        doc_lines(docs, text_col)
+        .filter(pl.col("_chars") <= config.max_line_chars)
+        .with_columns(line_hashes_expr("norm").alias("line_hash"))
+    )
+    is_key_line = (pl.col("norm").str.len_chars() >= config.key_min_chars) & (
+        pl.col("norm").str.count_matches(" ") + 1 >= config.key_min_words
+    )
+    # A document without long lines is its own evidence (its doc_id hash): it cannot be a wire copy.
+    keys = (
+        lines.filter(is_key_line)
+        .group_by("doc_id")
+        .agg(pl.col("line_hash").min().alias("evidence_key"))
+    )
+    own = docs.lazy().select("doc_id", line_hashes_expr(pl.col("doc_id").fill_null("")).alias("_own"))
+    return (
+        lines.join(keys, on="doc_id", how="left")
+        .join(own, on="doc_id", how="left")
+        .select(
+            pl.col("source").fill_null(""),
+            "line_hash",
+            pl.coalesce("evidence_key", "_own").alias("evidence_key"),
+        )
+        .unique()
+        .sort("source", "line_hash", "evidence_key")
+        .collect()
+    )
+
+
+def repeated_lines(evidence: pl.DataFrame, config: LineStatsConfig = LineStatsConfig()) -> pl.DataFrame:
+    """Lines ``[source, line_hash]`` seen in >= ``min_docs`` distinct stories (and >= ``min_share`` of them)."""
+    if evidence.is_empty():
+        return pl.DataFrame(schema={"source": pl.String(), "line_hash": pl.UInt64()})
+    ev = evidence.lazy().unique()
+    stories = ev.group_by("source").agg(pl.col("evidence_key").n_unique().alias("_stories"))
+    return (
+        ev.group_by("source", "line_hash")
+        .agg(pl.col("evidence_key").n_unique().alias("_n"))
+        .join(stories, on="source")
+        .filter((pl.col("_n") >= config.min_docs) & (pl.col("_n") >= config.min_share * pl.col("_stories")))
+        .select("source", "line_hash")
+        .sort("source", "line_hash")
+        .collect()
+    )
