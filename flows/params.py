@@ -54,6 +54,10 @@ class CleanNewsParams(BaseModel):
     containment_threshold: float = Field(0.8, gt=0.0, le=1.0, description="Share of an article's shingles "
                                          "found in a longer one from which it is an excerpt of it.")
 
+    # operation
+    lock_wait_seconds: int = Field(300, ge=0, le=86_400, description="How long a run waits for another run "
+                                   "writing to the same output folder before it refuses.")
+
     # history
     history_backend: Literal["files", "redis"] = Field("files", description="Where the dedup history index "
                                                        "lives: files under the output folder, or Redis.")

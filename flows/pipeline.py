@@ -1,4 +1,5 @@
-"""The ``clean-news`` Prefect flow: ingest -> clean -> dedup -> write. Tasks are thin; logic is in transforms/."""
+"""The ``clean-news`` Prefect flow: plan -> read -> clean -> dedup -> publish. Tasks are thin wrappers;
+the logic lives in transforms/ (pure) and in the I/O modules readers, store, state, history."""
 
 from __future__ import annotations
 
@@ -12,21 +13,25 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.utilities.annotations import quote
 
+from flows import stages
 from flows.params import CleanNewsParams
-from flows.readers import ReadLimits, ReadResult, discover, read_files
+from flows.readers import ReadLimits, ReadResult, discover, read_files, rel_path
+from flows.state import compact, file_facts, load_manifest, output_lock, sha256_file
 from flows.store import OutputLayout
 from transforms.extract import ExtractConfig
+from transforms.incremental import MANIFEST_SCHEMA, plan_inputs
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 from transforms.summary import run_summary, summary_markdown
 
 __all__ = ["clean_news", "new_run_id", "read_limits"]
 
-READ_BATCH_FILES = 2000  # files per read task: bounded task overhead and a progress tick per batch
+READ_BATCH_FILES = 1000  # files per read task: bounded memory and task overhead, a progress tick each
 
 
 def new_run_id(now: datetime | None = None) -> str:
+    """Sortable by time (the manifest relies on it), unique across concurrent starts."""
     now = now or datetime.now(UTC)
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    return f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
 
 
 def read_limits(p: CleanNewsParams) -> ReadLimits:
@@ -43,11 +48,35 @@ def _workers(p: CleanNewsParams) -> int:
     return p.workers or max(1, min(os.cpu_count() or 1, 8))
 
 
-@task(name="discover")
-def discover_task(raw_dir: str) -> tuple[list[Path], pl.DataFrame]:
-    files, rejects = discover(Path(raw_dir))
-    return files, pl.DataFrame(rejects, schema=REJECTED_SCHEMA, orient="row") if rejects else pl.DataFrame(
-        schema=REJECTED_SCHEMA)
+@task(name="plan-inputs")
+def plan_task(raw_dir: str, layout: OutputLayout, full: bool, run_id: str) -> tuple[list[Path], pl.DataFrame,
+                                                                                 pl.DataFrame]:
+    """Files to read, discovery rejects to record, and this run's manifest rows (new or changed only)."""
+    root = Path(raw_dir).resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"raw folder not found: {raw_dir}")
+    files, rejects = discover(root)
+    reject_df = pl.DataFrame(rejects, schema=REJECTED_SCHEMA, orient="row")
+    by_path = {rel_path(root, f): f for f in files}
+    facts = pl.concat([
+        file_facts(root, files),
+        file_facts(root, [root / p for p in reject_df["source_path"]], follow_links=False),
+    ])
+    plan = plan_inputs(facts, load_manifest(layout), full=full)
+    # A touched file (size or mtime differ) is processed only if its content changed.
+    hashes = {row["source_path"]: (sha256_file(by_path[row["source_path"]]) if row["source_path"] in by_path
+                                   else f"stat:{row['size']}:{row['mtime_ns']}")
+              for row in plan.filter(pl.col("status") != "unchanged").iter_rows(named=True)}
+    todo = (
+        plan.filter(pl.col("status") != "unchanged")
+        .with_columns(pl.col("source_path").replace_strict(hashes, return_dtype=pl.String).alias("sha256"))
+        .filter((pl.col("status") != "touched") | (pl.col("sha256") != pl.col("known_sha256")))
+    )
+    manifest = todo.select(*[pl.col(c) for c in ("source_path", "size", "mtime_ns", "sha256")],
+                           pl.lit(run_id).alias("run_id")).cast(MANIFEST_SCHEMA)
+    wanted = set(todo["source_path"])
+    return ([by_path[p] for p in sorted(wanted) if p in by_path],
+            reject_df.filter(pl.col("source_path").is_in(sorted(wanted))), manifest)
 
 
 @task(name="read-batch")
@@ -55,44 +84,77 @@ def read_task(raw_dir: str, files: list[Path], limits: ReadLimits, workers: int)
     return read_files(Path(raw_dir), files, limits, workers=workers if len(files) > 16 else 1)
 
 
-@task(name="write")
-def write_task(layout: OutputLayout, run_id: str, tables: dict[str, pl.DataFrame], summary: dict) -> dict:
-    return {k: str(v) for k, v in layout.publish(run_id, tables, summary).items()}
+@task(name="clean")
+def clean_task(records: pl.DataFrame, params: CleanNewsParams, layout: OutputLayout) -> stages.Cleaned:
+    return stages.clean(records, params, layout)
+
+
+@task(name="dedup")
+def dedup_task(articles: pl.DataFrame, params: CleanNewsParams, layout: OutputLayout) -> stages.Deduped:
+    return stages.dedup(articles, params, layout)
+
+
+@task(name="publish")
+def publish_task(layout: OutputLayout, run_id: str, tables: dict[str, pl.DataFrame], summary: dict,
+                 deduped: stages.Deduped, params: CleanNewsParams) -> dict[str, str]:
+    """Stage and move the run's tables, add its documents to the history index, commit with the
+    summary, then rebuild the clusters table and drop rows the run superseded."""
+    non_empty = {k: v for k, v in tables.items() if v.height}
+    stages.add_to_history(deduped, params, layout, run_id)
+    paths = layout.publish(run_id, non_empty, summary)
+    stages.rebuild_clusters(layout)
+    summary["superseded_rows"] = compact(layout)
+    return {k: str(v) for k, v in paths.items()}
 
 
 def _stamp(df: pl.DataFrame, run_id: str, at: datetime) -> pl.DataFrame:
-    return df.with_columns(pl.lit(run_id).alias("run_id"), pl.lit(at).cast(pl.Datetime("us", "UTC")).alias("ingested_at"))
+    return df.with_columns(pl.lit(run_id).alias("run_id"),
+                           pl.lit(at).cast(pl.Datetime("us", "UTC")).alias("ingested_at"))
 
 
 @flow(name="clean-news", description="Raw scraped news (txt, html, jsonl) -> clean, deduplicated Parquet.",
-      log_prints=False, validate_parameters=True)
+      validate_parameters=True)
 def clean_news(params: CleanNewsParams = CleanNewsParams()) -> dict[str, Any]:
     logger = get_run_logger()
     layout = OutputLayout(Path(params.out_dir))
     run_id = new_run_id()
     started = datetime.now(UTC)
-    rolled_back = layout.recover()
-    if rolled_back:
-        logger.warning("rolled back unfinished runs: %s", ", ".join(rolled_back))
+    with output_lock(layout, params.lock_wait_seconds, run_id):
+        rolled_back = layout.recover()
+        stages.rollback_history(params, layout)
+        if rolled_back:
+            logger.warning("rolled back unfinished runs: %s", ", ".join(rolled_back))
+        compact(layout)  # finish a supersession a crash interrupted
 
-    files, file_rejects = discover_task(params.raw_dir)
-    limits = read_limits(params)
-    parts = [ReadResult(records=pl.DataFrame(schema=RECORD_SCHEMA), rejected=file_rejects)]
-    for i in range(0, len(files), READ_BATCH_FILES):
-        batch = files[i:i + READ_BATCH_FILES]
-        parts.append(read_task(params.raw_dir, quote(batch), limits, _workers(params)))
-        logger.info("read %d/%d files", min(i + READ_BATCH_FILES, len(files)), len(files))
-    read = ReadResult.concat(parts)
+        files, discover_rejects, manifest = plan_task(params.raw_dir, layout, params.full, run_id)
+        logger.info("%d input files to process (new or changed)", len(files))
+        parts = [ReadResult(records=pl.DataFrame(schema=RECORD_SCHEMA), rejected=discover_rejects)]
+        progress = stages.Progress(total=len(files))
+        for i in range(0, len(files), READ_BATCH_FILES):
+            batch = files[i:i + READ_BATCH_FILES]
+            parts.append(read_task(params.raw_dir, quote(batch), read_limits(params), _workers(params)))
+            progress.advance(len(batch))
+        read = ReadResult.concat(parts)
 
-    articles, rejected = read.records, read.rejected
-    summary = run_summary(articles, rejected)
-    summary.update(run_id=run_id, raw_dir=params.raw_dir, out_dir=str(layout.out),
-                   started_at=started.isoformat(), finished_at=datetime.now(UTC).isoformat(),
-                   params=params.model_dump())
-    tables = {"articles": _stamp(articles, run_id, started), "rejected": _stamp(rejected, run_id, started)}
-    paths = write_task(layout, run_id, quote(tables), summary)
-    summary["paths"] = paths
+        cleaned = clean_task(quote(read.records), params, layout)
+        deduped = dedup_task(quote(cleaned.articles), params, layout)
+        articles = deduped.articles
+        rejected = pl.concat([read.rejected, cleaned.rejected], how="vertical_relaxed")
+
+        summary = run_summary(articles, rejected)
+        summary.update(run_id=run_id, raw_dir=params.raw_dir, out_dir=str(layout.out), files=len(files),
+                       rolled_back=rolled_back, new_clusters=deduped.new_clusters,
+                       started_at=started.isoformat(), finished_at=datetime.now(UTC).isoformat(),
+                       params=params.model_dump())
+        tables = {
+            "articles": _stamp(articles, run_id, started),
+            "rejected": _stamp(rejected, run_id, started),
+            **{name: _stamp(df, run_id, started) for name, df in deduped.side_tables.items()},
+            "_state/manifest": manifest,
+            "_state/linestats": cleaned.evidence,
+        }
+        summary["paths"] = publish_task(layout, run_id, quote(tables), summary, quote(deduped), params)
     logger.info("records in %d = articles %d + rejected %d", summary["records_in"], summary["articles"],
                 summary["rejected"])
-    logger.info("\n%s", summary_markdown(summary))
+    stages.publish_artifacts(summary, layout)
     return summary

@@ -128,6 +128,14 @@ class OutputLayout:
         paths["summary"] = write_json_atomic(summary, self.summary_path(run_id))
         return paths
 
+    def _table_dirs(self) -> list[Path]:
+        """Folders holding per-run parts: every top-level table and every table under _state/."""
+        if not self.out.is_dir():
+            return []
+        tops = [d for d in self.out.iterdir() if d.is_dir() and not d.name.startswith((".", "_")) and d.name != "runs"]
+        state = self.out / "_state"
+        return tops + ([d for d in state.iterdir() if d.is_dir()] if state.is_dir() else [])
+
     def recover(self) -> list[str]:
         """Roll back runs that died before commit: staging leftovers, and table parts of runs without a
         summary. Returns the run ids removed."""
@@ -138,15 +146,12 @@ class OutputLayout:
                 removed.add(d.name)
                 shutil.rmtree(d, ignore_errors=True)
         committed = set(self.committed_runs())
-        if self.out.is_dir():
-            for table_dir in self.out.iterdir():
-                if not table_dir.is_dir() or table_dir.name.startswith(("_", ".")) or table_dir.name == "runs":
-                    continue
-                for run_dir in table_dir.glob("run-*"):
-                    run_id = run_dir.name[len("run-"):]
-                    if run_id not in committed:
-                        removed.add(run_id)
-                        shutil.rmtree(run_dir, ignore_errors=True)
-                for tmp in table_dir.rglob(".*.tmp"):
-                    tmp.unlink(missing_ok=True)
+        for table_dir in self._table_dirs():
+            for run_dir in table_dir.glob("run-*"):
+                run_id = run_dir.name[len("run-"):]
+                if run_id not in committed:
+                    removed.add(run_id)
+                    shutil.rmtree(run_dir, ignore_errors=True)
+            for tmp in table_dir.rglob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
         return sorted(removed)

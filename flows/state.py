@@ -1,0 +1,108 @@
+"""Run state under ``<out>/_state``: the single-writer lock and the manifest of processed inputs."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from flows.readers import rel_path
+from flows.store import OutputLayout, write_parquet_atomic
+from transforms.incremental import MANIFEST_SCHEMA, superseded
+
+__all__ = ["OutputLocked", "output_lock", "file_facts", "sha256_file", "load_manifest", "compact"]
+
+# Per-run tables keyed by source_path, which a later run of the same file supersedes.
+PATH_KEYED_TABLES = ("articles", "rejected")
+
+
+class OutputLocked(RuntimeError):
+    """Another run holds the output folder."""
+
+
+@contextmanager
+def output_lock(layout: OutputLayout, wait_seconds: float = 0.0, run_id: str = "") -> Iterator[None]:
+    """One writer per output folder, whichever way the run was started. An OS lock (flock): released
+    by the kernel when its process dies, even by kill -9, so a crash never leaves a stale lock."""
+    layout.state.mkdir(parents=True, exist_ok=True)
+    path = layout.state / "lock"
+    fh = path.open("a+")
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "unknown"
+                    raise OutputLocked(
+                        f"another wirewash run is writing to {layout.out} (holder: {holder}); waited "
+                        f"{wait_seconds:.0f} s. Try again when it has finished, or raise lock_wait_seconds."
+                    ) from None
+                time.sleep(0.5)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "run_id": run_id,
+                             "since": datetime.now(UTC).isoformat(timespec="seconds")}))
+        fh.flush()
+        yield
+    finally:
+        fh.close()  # closing the descriptor releases the flock
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_facts(root: Path, files: list[Path], follow_links: bool = True) -> pl.DataFrame:
+    """(source_path, size, mtime_ns) of each input file, from one stat each."""
+    rows = []
+    for f in files:
+        try:
+            st = f.stat(follow_symlinks=follow_links)
+            rows.append((rel_path(root, f), st.st_size, st.st_mtime_ns))
+        except OSError:
+            rows.append((rel_path(root, f), -1, -1))  # read will reject it as unreadable
+    return pl.DataFrame(rows, schema={"source_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64},
+                        orient="row")
+
+
+def load_manifest(layout: OutputLayout) -> pl.DataFrame:
+    lf = layout.scan("_state/manifest")
+    return lf.collect() if lf is not None else pl.DataFrame(schema=MANIFEST_SCHEMA)
+
+
+def compact(layout: OutputLayout, extra_tables: tuple[str, ...] = ()) -> int:
+    """Drop rows that a later run superseded (a changed input file was processed again): rewrite each
+    affected part without those paths, atomically, then its manifest part last. Idempotent and
+    crash-safe: a crash midway leaves the manifest naming the stale rows, and the next run finishes."""
+    stale = superseded(load_manifest(layout))
+    dropped = 0
+    for (run_id,), group in stale.group_by(["run_id"], maintain_order=True):
+        paths = group["source_path"]
+        for table in (*PATH_KEYED_TABLES, *extra_tables, "_state/manifest"):
+            part = layout.run_part(table, run_id)
+            if not part.exists():
+                continue
+            df = pl.read_parquet(part)
+            keep = df.filter(~pl.col("source_path").is_in(paths.to_list()))
+            if keep.height != df.height:
+                dropped += df.height - keep.height if table != "_state/manifest" else 0
+                write_parquet_atomic(keep, part)
+    return dropped
+
