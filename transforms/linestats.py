@@ -99,8 +99,9 @@ def doc_lines(docs: pl.DataFrame | pl.LazyFrame, text_col: str = "raw_text") -> 
     )
 
 
-def line_evidence(docs: pl.DataFrame, config: LineStatsConfig = LineStatsConfig(), text_col: str = "raw_text"
-                  ) -> pl.DataFrame:
+def line_evidence(
+    docs: pl.DataFrame, config: LineStatsConfig = LineStatsConfig(), text_col: str = "raw_text"
+) -> pl.DataFrame:
     """Evidence rows ``[source, line_hash, evidence_key]`` (unique) from documents ``[doc_id, source, text]``."""
     if docs.is_empty():
         return pl.DataFrame(schema=EVIDENCE_SCHEMA)
@@ -113,11 +114,7 @@ def line_evidence(docs: pl.DataFrame, config: LineStatsConfig = LineStatsConfig(
         pl.col("norm").str.count_matches(" ") + 1 >= config.key_min_words
     )
     # A document without long lines is its own evidence (its doc_id hash): it cannot be a wire copy.
-    keys = (
-        lines.filter(is_key_line)
-        .group_by("doc_id")
-        .agg(pl.col("line_hash").min().alias("evidence_key"))
-    )
+    keys = lines.filter(is_key_line).group_by("doc_id").agg(pl.col("line_hash").min().alias("evidence_key"))
     own = docs.lazy().select("doc_id", line_hashes_expr(pl.col("doc_id").fill_null("")).alias("_own"))
     return (
         lines.join(keys, on="doc_id", how="left")

@@ -115,7 +115,7 @@ _ENDS_WITH_DATE = re.compile(rf"\b{_MONTHS} \d{{1,2}}, (?:19|20)\d\d\.?$", re.IG
 
 def _dated_scene_caption(s: str) -> bool:
     """One descriptive sentence in the present tense that ends on a date: an English photo caption."""
-    if any(q in s for q in "\"“”«»"):
+    if any(q in s for q in '"“”«»'):
         return False
     if not _ENDS_WITH_DATE.search(s[-40:]):
         return False

@@ -1,0 +1,441 @@
+"""The cleaning stage: raw article text -> the article only, with every removed line kept and named.
+
+Per document (``clean_text``), in this order, first decision wins for a line:
+
+1. ``repeated_line`` — the line is site boilerplate of its outlet (``transforms.linestats``);
+2. line rules — the outlet's extra rules, then ``transforms.rules.RULES`` (ids are the rule ids);
+   a ``paywall`` rule opens a block: the short promo lines after it (plan names, prices, durations,
+   feature lists) go as ``paywall_block`` until a prose line or ``paywall_block_max_lines``;
+3. structure — the headline repeated at the top goes to ``title`` (``title_line``); a standalone date line
+   goes to ``published`` (``date_line``);
+4. block scorer (full-page text only, see ``CleanConfig.structure``) — the article is the run of lines with
+   the most prose in it (maximum-sum segment: prose lines score their length, other lines a penalty);
+   lines outside it go as ``outside_main_block``; inside it, runs of short non-prose lines (menus, link
+   lists, related-article lists) go as ``short_line_run``.
+
+``clean_frame`` runs that over a frame of records and returns (articles, rejected): an article left with
+too little text is rejected as ``too_short``, never silently written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from transforms.dates import looks_like_date, parse_date
+from transforms.linestats import LineStatsConfig, doc_lines, line_hash, line_hashes_expr, normalise_line
+from transforms.rules import RULES, LineRule, compile_pattern
+from transforms.schema import REJECTED_SCHEMA
+
+__all__ = [
+    "REMOVED_DTYPE",
+    "CleanConfig",
+    "CleanResult",
+    "ExplainedLine",
+    "RuleSet",
+    "clean_frame",
+    "clean_text",
+    "explain",
+    "format_explain",
+]
+
+REMOVED_DTYPE = pl.List(pl.Struct({"line": pl.Int32(), "rule": pl.String(), "text": pl.String()}))
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    """Knobs of the cleaning stage (the flow exposes them as parameters)."""
+
+    min_clean_chars: int = 200  # fewer characters left -> rejected (too_short)
+    min_clean_words: int = 30  # fewer words left -> rejected (too_short)
+    repeated_min_docs: int = 4  # a line in >= this many distinct stories of an outlet is repeated_line
+    repeated_min_share: float = 0.0  # ...and in >= this share of the outlet's stories
+    paywall_block_max_lines: int = 80  # a paywall block swallows at most this many lines after its marker
+    paywall_block_max_chars: int = 160  # promo lines in a paywall block are at most this long
+    headline_search_lines: int = 3  # the headline is among the first N non-blank lines left
+    headline_max_chars: int = 250
+    date_line_max_chars: int = 60  # a standalone date line is at most this long
+    structure: str = "auto"  # block scorer: "auto" (not for html: trafilatura did it), "always", "never"
+    prose_min_words: int = 8  # a prose line has >= this many words and sentence punctuation
+    short_line_penalty: int = 50  # block score of a non-prose line (prose lines score their length)
+    short_run_min_lines: int = 3  # inside the main block, this many short lines in a row are a link list
+    short_run_max_words: int = 12  # ...each of at most this many words
+
+    def linestats(self) -> LineStatsConfig:
+        return LineStatsConfig(min_docs=self.repeated_min_docs, min_share=self.repeated_min_share)
+
+
+@dataclass(frozen=True)
+class ExplainedLine:
+    line_no: int  # 1-based line number in the input text
+    text: str
+    kept: bool
+    rule_id: str | None  # why it was removed (None when kept or blank)
+
+
+@dataclass
+class CleanResult:
+    text: str
+    title: str | None
+    published_line: str | None  # the raw date line that went to ``published`` (parse with parse_date)
+    removed: list[tuple[int, str, str]] = field(default_factory=list)  # (line_no, text, rule_id)
+    kept: list[int] = field(default_factory=list)  # line numbers of the kept non-blank lines
+
+
+class RuleSet:
+    """Rules compiled for speed: one combined regex tells whether *any* pattern rule can match a line,
+    so a body line costs one regex search; only candidate lines are checked rule by rule, in table order."""
+
+    def __init__(self, rules: Iterable[LineRule]) -> None:
+        self.rules = tuple(rules)
+        plain = [r for r in self.rules if r.pattern is not None and r.tail_chars is None]
+        self.max_chars = max((r.max_chars for r in self.rules), default=0)
+        self._any = compile_pattern("|".join(f"(?:{r.pattern})" for r in plain)) if plain else None
+        self._others = tuple(r for r in self.rules if r not in plain)
+        self._others_max = max((r.max_chars for r in self._others), default=0)
+
+    def match(self, line: str) -> LineRule | None:
+        n = len(line)
+        if n > self.max_chars or not line:
+            return None
+        if (self._any is None or self._any.search(line) is None) and (
+            n > self._others_max or not any(r.matches(line) for r in self._others)
+        ):
+            return None
+        for rule in self.rules:
+            if rule.matches(line):
+                return rule
+        return None
+
+
+_DEFAULT_RULESET = RuleSet(RULES)
+_RULESETS: dict[tuple[LineRule, ...], RuleSet] = {}
+
+
+def _ruleset(extra: tuple[LineRule, ...]) -> RuleSet:
+    if not extra:
+        return _DEFAULT_RULESET
+    rs = _RULESETS.get(extra)
+    if rs is None:
+        rs = _RULESETS[extra] = RuleSet(extra + RULES)
+    return rs
+
+
+# ---------------------------------------------------------------- line shape
+
+_WORDS = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]?$|[.!?][\"'”’»)]? [\"'“‘«(]?[A-ZÀ-ÖØ-Þ0-9]")
+
+
+def _n_words(s: str) -> int:
+    return len(_WORDS.findall(s)) if len(s) < 2000 else s.count(" ") + 1
+
+
+def _is_prose(s: str, min_words: int) -> bool:
+    """A sentence-shaped line: enough words and sentence punctuation (language-agnostic)."""
+    if len(s) < 25:
+        return False
+    n = _n_words(s)
+    if n >= 3 * min_words:
+        return True
+    return n >= min_words and _SENTENCE_END.search(s[-200:] if len(s) > 400 else s) is not None
+
+
+def _is_promo(s: str, config: CleanConfig) -> bool:
+    """A line of a paywall block: short and not a sentence of prose."""
+    return len(s) <= config.paywall_block_max_chars and not (
+        _n_words(s) >= 2 * config.prose_min_words and s[-1] in '.!?"”’»'
+    )
+
+
+def _headline_like(s: str, config: CleanConfig) -> bool:
+    n = _n_words(s)
+    return 3 <= n <= 30 and len(s) <= config.headline_max_chars and s[-1] not in ".:;,"
+
+
+# ---------------------------------------------------------------- the per-document cleaner
+
+
+def _decide(
+    lines: list[str],
+    *,
+    title: str | None,
+    config: CleanConfig,
+    rules: RuleSet,
+    repeated_at: frozenset[int],
+    structure: bool,
+) -> tuple[list[str | None], str | None, str | None]:
+    """Rule id per line (None = kept; blank lines are None too), the title and the date line."""
+    n = len(lines)
+    why: list[str | None] = [None] * n
+    block_left = 0  # lines a paywall block may still swallow
+    for i, s in enumerate(lines):
+        if not s:
+            continue
+        if i + 1 in repeated_at:
+            why[i] = "repeated_line"
+            continue
+        rule = rules.match(s)
+        if rule is not None:
+            why[i] = rule.id
+            if rule.kind == "paywall":
+                block_left = config.paywall_block_max_lines
+            continue
+        if block_left > 0 and _is_promo(s, config):
+            why[i] = "paywall_block"
+            block_left -= 1
+        else:
+            block_left = 0
+
+    # headline and date line, near the top of what is left
+    published_line: str | None = None
+    seen = 0
+    norm_title = normalise_line(title) if title else None
+    for i, s in enumerate(lines):
+        if not s or why[i] is not None:
+            continue
+        seen += 1
+        if seen > config.headline_search_lines + 2:
+            break
+        if published_line is None and len(s) <= config.date_line_max_chars and looks_like_date(s):
+            if parse_date(s) is not None:
+                published_line = s
+                why[i] = "date_line"
+                continue
+        if seen > config.headline_search_lines:
+            continue
+        if norm_title is not None:
+            if normalise_line(s) == norm_title:
+                why[i] = "title_line"
+        elif _headline_like(s, config) and any(
+            t and w is None for t, w in zip(lines[i + 1 :], why[i + 1 :], strict=True)
+        ):
+            title, norm_title = s, normalise_line(s)
+            why[i] = "title_line"
+
+    if structure:
+        _block_scorer(lines, why, config)
+    return why, title, published_line
+
+
+def _block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
+    """Keep the maximum-sum run of lines (prose lines +len, other lines -penalty); drop link-list runs."""
+    idx = [i for i, s in enumerate(lines) if s and why[i] is None]
+    if not idx:
+        return
+    prose = [_is_prose(lines[i], config.prose_min_words) for i in idx]
+    if not any(prose):
+        return
+    best, best_lo, best_hi = float("-inf"), 0, 0
+    run, lo = 0.0, 0
+    for k, i in enumerate(idx):
+        score = len(lines[i]) if prose[k] else -config.short_line_penalty
+        if run <= 0:
+            run, lo = score, k
+        else:
+            run += score
+        if run > best:
+            best, best_lo, best_hi = run, lo, k
+    for k, i in enumerate(idx):
+        if k < best_lo or k > best_hi:
+            why[i] = "outside_main_block"
+    # inside the block: runs of short non-prose lines
+    k = best_lo
+    while k <= best_hi:
+        if prose[k] or _n_words(lines[idx[k]]) > config.short_run_max_words:
+            k += 1
+            continue
+        j = k
+        while j <= best_hi and not prose[j] and _n_words(lines[idx[j]]) <= config.short_run_max_words:
+            j += 1
+        if j - k >= config.short_run_min_lines:
+            for m in range(k, j):
+                why[idx[m]] = "short_line_run"
+        k = j
+
+
+def _use_structure(config: CleanConfig, fmt: str | None) -> bool:
+    if config.structure == "always":
+        return True
+    if config.structure == "never":
+        return False
+    return fmt != "html"
+
+
+def clean_text(
+    text: str,
+    *,
+    title: str | None = None,
+    config: CleanConfig = CleanConfig(),
+    extra_rules: tuple[LineRule, ...] = (),
+    repeated: frozenset[int] = frozenset(),
+    fmt: str | None = None,
+    repeated_at: frozenset[int] = frozenset(),
+) -> CleanResult:
+    """Clean one article's text.
+
+    ``repeated``: hashes (``linestats.line_hash(normalise_line(line))``) of the outlet's boilerplate lines;
+    ``repeated_at``: or directly the 1-based numbers of the lines that are repeated (what clean_frame uses);
+    ``fmt``: the record's format (``html`` text comes from trafilatura: no block scorer in ``auto`` mode).
+    """
+    raw = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [s.strip() for s in raw]
+    if repeated:
+        repeated_at = repeated_at | frozenset(
+            i + 1 for i, s in enumerate(lines) if s and line_hash(normalise_line(s)) in repeated
+        )
+    why, new_title, published_line = _decide(
+        lines,
+        title=title,
+        config=config,
+        rules=_ruleset(extra_rules),
+        repeated_at=repeated_at,
+        structure=_use_structure(config, fmt),
+    )
+    kept = [i + 1 for i, (s, w) in enumerate(zip(lines, why, strict=True)) if s and w is None]
+    removed = [(i + 1, raw[i], w) for i, w in enumerate(why) if w is not None]
+    return CleanResult(
+        text="\n".join(lines[i - 1] for i in kept),
+        title=new_title,
+        published_line=published_line,
+        removed=removed,
+        kept=kept,
+    )
+
+
+def explain(
+    text: str,
+    *,
+    title: str | None = None,
+    config: CleanConfig = CleanConfig(),
+    extra_rules: tuple[LineRule, ...] = (),
+    repeated: frozenset[int] = frozenset(),
+    fmt: str | None = None,
+) -> list[ExplainedLine]:
+    """Every input line, marked kept or removed and by which rule (for ``wirewash explain``)."""
+    raw = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    res = clean_text(text, title=title, config=config, extra_rules=extra_rules, repeated=repeated, fmt=fmt)
+    why = {n: r for n, _, r in res.removed}
+    kept = set(res.kept)
+    return [ExplainedLine(i + 1, s, (i + 1) in kept, why.get(i + 1)) for i, s in enumerate(raw)]
+
+
+def format_explain(lines: list[ExplainedLine], width: int = 110) -> str:
+    """``+`` kept, ``-`` removed (with the rule id), blank lines as ``·``; one output line per input line."""
+    out = []
+    rule_w = max((len(e.rule_id) for e in lines if e.rule_id), default=0)
+    for e in lines:
+        mark = "+" if e.kept else ("-" if e.rule_id else "·")
+        text = e.text if len(e.text) <= width else e.text[: width - 1] + "…"
+        out.append(f"{e.line_no:>5} {mark} {(e.rule_id or ''):<{rule_w}}  {text}")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- the frame entry point
+
+_RESULT_DTYPE = pl.Struct(
+    {
+        "text": pl.String(),
+        "title": pl.String(),
+        "published_line": pl.String(),
+        "published": pl.Datetime("us", "UTC"),
+        "removed": REMOVED_DTYPE,
+    }
+)
+
+
+def _repeated_line_numbers(records: pl.DataFrame, repeated: pl.DataFrame | None) -> pl.DataFrame:
+    """doc_id -> list of 1-based line numbers whose normalised hash is a repeated line of the doc's outlet."""
+    empty = pl.DataFrame(schema={"doc_id": pl.String(), "_rep": pl.List(pl.Int32())})
+    if repeated is None or repeated.is_empty() or records.is_empty():
+        return empty
+    rep = repeated.lazy().select(pl.col("source").fill_null(""), pl.col("line_hash").cast(pl.UInt64)).unique()
+    return (
+        doc_lines(records.select("doc_id", pl.col("source").fill_null(""), "raw_text"))
+        .with_columns(line_hashes_expr("norm").alias("line_hash"))
+        .join(rep, on=["source", "line_hash"], how="semi")
+        .group_by("doc_id")
+        .agg(pl.col("line").sort().alias("_rep"))
+        .collect()
+    )
+
+
+def clean_frame(
+    records: pl.DataFrame,
+    config: CleanConfig = CleanConfig(),
+    outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
+    repeated: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Clean every record; return (articles, rejected).
+
+    ``articles``: the record columns plus ``text``, ``clean_chars`` and ``removed`` (line, rule, text);
+    ``title``/``published`` filled from the headline/date line where null.
+    ``rejected``: REJECTED_SCHEMA rows, reason ``too_short``.
+    ``repeated``: ``linestats.repeated_lines(...)`` output ``[source, line_hash]``.
+    """
+    rules_by_source = dict(outlet_rules or {})
+
+    def one(row: dict[str, Any]) -> dict[str, Any]:
+        res = clean_text(
+            row["raw_text"] or "",
+            title=row["title"],
+            config=config,
+            extra_rules=rules_by_source.get(row["source"] or "", ()),
+            fmt=row["format"],
+            repeated_at=frozenset(row["_rep"] or ()),
+        )
+        published: datetime | None = parse_date(res.published_line) if res.published_line else None
+        return {
+            "text": res.text,
+            "title": res.title,
+            "published_line": res.published_line,
+            "published": published,
+            "removed": [{"line": n, "rule": r, "text": t} for n, t, r in res.removed],
+        }
+
+    reps = _repeated_line_numbers(records, repeated)
+    out = (
+        records.lazy()
+        .join(reps.lazy(), on="doc_id", how="left")
+        .with_columns(
+            pl.struct("raw_text", "title", "source", "format", "_rep")
+            .map_elements(one, return_dtype=_RESULT_DTYPE)
+            .alias("_res")
+        )
+        .with_columns(
+            pl.col("_res").struct.field("text").alias("text"),
+            pl.coalesce("title", pl.col("_res").struct.field("title")).alias("title"),
+            pl.coalesce("published", pl.col("_res").struct.field("published")).alias("published"),
+            pl.col("_res").struct.field("removed").alias("removed"),
+        )
+        .with_columns(
+            pl.col("text").str.len_chars().cast(pl.Int64).alias("clean_chars"),
+            pl.col("text").str.count_matches(r"\S+").cast(pl.Int64).alias("_words"),
+        )
+        .drop("_res", "_rep")
+        .collect()
+    )
+    too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
+    rejected = out.filter(too_short).select(
+        "source_path",
+        "source_line",
+        "doc_id",
+        "source",
+        pl.lit("too_short").alias("reason"),
+        pl.format(
+            "{} chars / {} words left after cleaning (min {} / {}); {} of {} lines removed",
+            "clean_chars",
+            "_words",
+            pl.lit(config.min_clean_chars),
+            pl.lit(config.min_clean_words),
+            pl.col("removed").list.len(),
+            pl.col("raw_text").fill_null("").str.count_matches("\n") + 1,
+        ).alias("detail"),
+    )
+    articles = out.filter(~too_short).drop("_words")
+    return articles, rejected.cast(REJECTED_SCHEMA)  # type: ignore[arg-type]
