@@ -62,7 +62,8 @@ class CleanConfig:
     date_line_max_chars: int = 60  # a standalone date line is at most this long
     structure: str = "auto"  # block scorer: "auto" (not for html: trafilatura did it), "always", "never"
     prose_min_words: int = 8  # a prose line has >= this many words and sentence punctuation
-    short_line_penalty: int = 50  # block score of a non-prose line (prose lines score their length)
+    short_line_penalty: int = 80  # most a non-prose line costs the block (prose lines score their length)
+    short_line_base: int = 20  # a non-prose line costs its length plus this, up to short_line_penalty
     short_run_min_lines: int = 3  # inside the main block, this many short lines in a row are a link list
     short_run_max_words: int = 12  # ...each of at most this many words
 
@@ -129,11 +130,15 @@ def _ruleset(extra: tuple[LineRule, ...]) -> RuleSet:
 # ---------------------------------------------------------------- line shape
 
 _WORDS = re.compile(r"\S+")
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]?$|[.!?][\"'”’»)]? [\"'“‘«(]?[A-ZÀ-ÖØ-Þ0-9]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # no spaces between words: 2 chars ~ 1 word
+_SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」]?$|[.!?。！？][\"'”’»)]? ?[\"'“‘«(]?[A-ZÀ-ÖØ-Þ0-9]")
 
 
 def _n_words(s: str) -> int:
-    return len(_WORDS.findall(s)) if len(s) < 2000 else s.count(" ") + 1
+    """Words, language-agnostic: whitespace tokens, plus CJK characters counted two to a word."""
+    if len(s) >= 2000:
+        return s.count(" ") + 1 + len(_CJK.findall(s[:2000])) // 2
+    return len(_WORDS.findall(s)) + len(_CJK.findall(s)) // 2
 
 
 def _is_prose(s: str, min_words: int) -> bool:
@@ -234,7 +239,8 @@ def _block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) 
     best, best_lo, best_hi = float("-inf"), 0, 0
     run, lo = 0.0, 0
     for k, i in enumerate(idx):
-        score = len(lines[i]) if prose[k] else -config.short_line_penalty
+        n = len(lines[i])
+        score = n if prose[k] else -min(n + config.short_line_base, config.short_line_penalty)
         if run <= 0:
             run, lo = score, k
         else:

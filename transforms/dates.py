@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import UTC, datetime
 
 from dateutil import parser as _dateutil
@@ -81,7 +82,9 @@ def parse_date(s: str) -> datetime | None:
     s = _DAY_MONTH_DOT.sub(r"\1 ", s)
     s = _FILLER.sub(" ", s)
     try:
-        d = _dateutil.parse(s, fuzzy=False, dayfirst=bool(_DOTTED_DAY_FIRST.match(s)))
+        with warnings.catch_warnings():  # unknown zone names ("CST") are taken as UTC, quietly
+            warnings.simplefilter("ignore")
+            d = _dateutil.parse(s, fuzzy=False, dayfirst=bool(_DOTTED_DAY_FIRST.match(s)))
     except (ValueError, OverflowError, TypeError):
         return None
     return _to_utc(d)
