@@ -22,14 +22,13 @@ import polars as pl
 from transforms.dates import parse_date
 from transforms.decode import DecodeError, decode_bytes, html_declared_charset
 from transforms.extract import ExtractConfig, extract_article
-from transforms.records import RecordError, clean_field, derive_source, json_fields, make_doc_id
+from transforms.records import RecordError, clean_field, derive_source, has_prose, json_fields, make_doc_id
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 
 __all__ = ["ReadLimits", "ReadResult", "discover", "read_file", "read_files", "SUFFIXES"]
 
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz")
 MiB = 1024 * 1024
-MIN_ARTICLE_WORDS = 10  # what trafilatura finds on a 404 or a menu page ("404", "Home News") is no article
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,7 @@ def _html_row(root: Path, path: Path, line: int | None, fmt: str, html: str, *, 
         art = extract_article(html, url=url, config=limits.extract)
     except Exception as exc:  # trafilatura is a black box over hostile HTML: record, never abort the run
         raise RecordError("extract_failed", f"trafilatura failed: {type(exc).__name__}: {exc}") from exc
-    if art is None or len(art.text.split()) < MIN_ARTICLE_WORDS:
+    if art is None or not has_prose(art.text):
         found = "nothing" if art is None else f"only {art.text[:60]!r}"
         raise RecordError("no_article", f"no article in the HTML (navigation, error or empty page): {found}")
     return _row(root, path, line, fmt, text=art.text, raw_chars=len(html), url=url or clean_field(art.url),

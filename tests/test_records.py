@@ -69,3 +69,17 @@ def test_clean_field_neutralises_hostile_values():
     assert clean_field({"a": 1}) is None
     assert clean_field(True) is None
     assert clean_field(12) == "12"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Coastline Post\nNews\nWeather\n404\nPage not found.\nHome", False),
+        ("", False),
+        ("Short title\nThe port authority said on Tuesday that the strike had halted traffic.", True),
+    ],
+)
+def test_has_prose(text, expected):
+    from transforms.records import has_prose
+
+    assert has_prose(text) is expected

@@ -19,6 +19,7 @@ __all__ = [
     "domain_of",
     "derive_source",
     "clean_field",
+    "has_prose",
 ]
 
 TEXT_KEYS = ("text", "maintext", "content", "body")
@@ -131,3 +132,9 @@ def derive_source(record_source: str | None, url: str | None, source_path: str) 
         return domain
     parts = source_path.split("/")
     return parts[0] if len(parts) > 1 else "unknown"
+
+
+def has_prose(text: str, min_words: int = 8) -> bool:
+    """Whether extracted text holds at least one sentence-sized line. What an extractor finds on a 404
+    or a menu page ("Home", "News", "Page not found.") is a list of short labels, not an article."""
+    return any(len(line.split()) >= min_words for line in text.splitlines())

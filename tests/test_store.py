@@ -1,0 +1,82 @@
+"""Atomic writes, staged publication, roll-back of unfinished runs, the single-writer lock."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+
+import polars as pl
+import pytest
+
+from flows.state import OutputLocked, output_lock
+from flows.store import OutputLayout, write_parquet_atomic
+
+
+def test_atomic_write_leaves_no_partial_file_on_failure(tmp_path, monkeypatch):
+    target = tmp_path / "t" / "part-00000.parquet"
+    write_parquet_atomic(pl.DataFrame({"a": [1, 2]}), target)
+
+    def boom(self, path, **kw):
+        path.write_bytes(b"PAR1 half written")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_parquet_atomic(pl.DataFrame({"a": [3]}), target)
+    monkeypatch.undo()
+    assert pl.read_parquet(target)["a"].to_list() == [1, 2]  # the old file, whole
+    assert [p.name for p in target.parent.iterdir()] == ["part-00000.parquet"]  # no temp left
+
+
+def test_publish_then_glob_reads_one_dataset(tmp_path):
+    layout = OutputLayout(tmp_path / "out")
+    layout.publish("r1", {"articles": pl.DataFrame({"a": [1]})}, {"run_id": "r1"})
+    layout.publish("r2", {"articles": pl.DataFrame({"a": [2]})}, {"run_id": "r2"})
+    got = pl.scan_parquet(str(tmp_path / "out" / "articles" / "**" / "*.parquet")).collect()
+    assert sorted(got["a"].to_list()) == [1, 2]
+    assert layout.committed_runs() == ["r1", "r2"]
+
+
+def test_recover_removes_uncommitted_run(tmp_path):
+    layout = OutputLayout(tmp_path / "out")
+    layout.publish("r1", {"articles": pl.DataFrame({"a": [1]})}, {"run_id": "r1"})
+    # a run killed after moving its parts but before its summary:
+    write_parquet_atomic(pl.DataFrame({"a": [9]}), layout.run_part("articles", "r2"))
+    write_parquet_atomic(pl.DataFrame({"a": [9]}), layout.run_part("_state/manifest", "r2"))
+    write_parquet_atomic(pl.DataFrame({"a": [9]}), layout.out / "_staging" / "r3" / "articles" / "x.parquet")
+    (layout.out / "articles" / "run-r1" / ".part-00000.parquet.ab12.tmp").write_bytes(b"junk")
+    assert layout.recover() == ["r2", "r3"]
+    assert pl.read_parquet(layout.table_glob("articles"))["a"].to_list() == [1]
+    assert not (layout.out / "_state" / "manifest" / "run-r2").exists()
+    assert not list((layout.out / "articles").rglob("*.tmp"))
+
+
+def test_never_writes_outside_output(tmp_path):
+    layout = OutputLayout(tmp_path / "out")
+    with pytest.raises(ValueError, match="outside"):
+        layout.run_part("../../etc", "r1")
+    with pytest.raises(ValueError, match="outside"):
+        layout.summary_path("../../x")
+
+
+def _hold(out, seconds, started):
+    with output_lock(OutputLayout(out), 0, "holder"):
+        started.set()
+        time.sleep(seconds)
+
+
+def test_lock_refuses_second_writer_and_is_released_on_kill(tmp_path):
+    ctx = mp.get_context("spawn")
+    started = ctx.Event()
+    proc = ctx.Process(target=_hold, args=(tmp_path / "out", 60, started))
+    proc.start()
+    try:
+        assert started.wait(30)
+        with pytest.raises(OutputLocked, match="another wirewash run"):
+            with output_lock(OutputLayout(tmp_path / "out"), wait_seconds=1):
+                pass
+    finally:
+        proc.kill()  # like kill -9: the kernel drops the flock
+        proc.join()
+    with output_lock(OutputLayout(tmp_path / "out"), wait_seconds=5):
+        pass
