@@ -1,0 +1,134 @@
+"""Partial copies: containment C(A in B) = |A ∩ B| / |A| on the same word shingles as near duplicates.
+
+Search: a content-defined sample of each document's shingles (hashes whose top `sample_bits` bits
+are zero, 1 in 8 by default) in an inverted index, self-joined in polars. Unlike MinHash (whose
+collision probability tracks Jaccard, 0.02-0.1 for an excerpt of a long story), a sampled shingle of
+A that is in B is *always* sampled in B, so the number of shared samples is Binomial(|A ∩ B|, 1/8)
+whatever the size of B. Samples shared by more than `max_sample_df` documents (agency footers,
+site boilerplate) are dropped. Candidates are confirmed by exact containment on shingles.
+
+Resolution (component level, no chaining): a page that quotes >= 2 different stories is a roundup
+and links to them without merging; every other contained component attaches to the one container
+that holds most of it; history clusters never move.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+if TYPE_CHECKING:
+    from transforms.dedup import DedupConfig
+
+__all__ = ["containment_relations", "resolve_attachments", "sampled_shingles"]
+
+
+def sampled_shingles(
+    hashes: np.ndarray, offsets: np.ndarray, nodes: np.ndarray, sample_bits: int
+) -> pl.DataFrame:
+    """Distinct (node, sample) for the sampled shingles of `nodes` (indices into offsets)."""
+    lens = offsets[nodes + 1] - offsets[nodes]
+    idx = np.repeat(offsets[nodes] - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+    vals = hashes[idx]
+    keep = (vals >> np.uint32(32 - sample_bits)) == 0 if sample_bits else np.ones(vals.size, bool)
+    owner = np.repeat(np.asarray(nodes, np.int64), lens)
+    return pl.DataFrame({"node": owner[keep], "sample": vals[keep]}).unique()
+
+
+def containment_relations(
+    hashes: np.ndarray,
+    offsets: np.ndarray,
+    nodes: np.ndarray,
+    config: DedupConfig,
+    overlap: object,
+) -> pl.DataFrame:
+    """Confirmed relations (a, b, inter, size_a, size_b) between `nodes`, a != b, where the shared
+    shingles are at least `min_excerpt_shingles` and make up at least `roundup_min_share` of a.
+    `overlap` is `transforms.dedup.pair_overlap` (exact |A ∩ B|, |A|, |B|)."""
+    samples = sampled_shingles(hashes, offsets, np.asarray(nodes, np.int64), config.sample_bits)
+    samples = samples.filter(pl.len().over("sample") <= config.max_sample_df)
+    per_node = samples.group_by("node").agg(n_samples=pl.len())
+    shared = (
+        samples.join(samples, on="sample", suffix="_b")
+        .filter(pl.col("node") != pl.col("node_b"))
+        .group_by("node", "node_b")
+        .agg(shared=pl.len())
+        .join(per_node, on="node")
+    )
+    # loose filter on the estimate; the exact check below decides
+    expected_min = config.min_excerpt_shingles / (1 << config.sample_bits)
+    cand = shared.filter(
+        (pl.col("shared") >= max(1.0, 0.4 * expected_min))
+        & (pl.col("shared") >= 0.5 * config.roundup_min_share * pl.col("n_samples"))
+    ).sort("node", "node_b")
+    a, b = cand.get_column("node").to_numpy(), cand.get_column("node_b").to_numpy()
+    inter, size_a, size_b = overlap(hashes, offsets, a, b)
+    rel = pl.DataFrame({"a": a, "b": b, "inter": inter, "size_a": size_a, "size_b": size_b})
+    return rel.filter(
+        (pl.col("inter") >= config.min_excerpt_shingles)
+        & (pl.col("inter") >= config.roundup_min_share * pl.col("size_a"))
+    ).with_columns(containment=pl.col("inter") / pl.col("size_a"))
+
+
+def resolve_attachments(
+    comp: np.ndarray, rel: pl.DataFrame, rank: np.ndarray, n_new: int, config: DedupConfig
+) -> tuple[np.ndarray, pl.DataFrame]:
+    """Where each component goes, and which nodes are roundups.
+
+    `comp` gives every node (new docs first, then history docs) its component (a node index; history
+    components are terminal), `rel` comes from `containment_relations`, `rank` orders nodes by
+    doc_id for tie-breaks. Returns `(parent, roundups)`: `parent[c]` is the component that component
+    c finally belongs to, `roundups` has (doc, story, containment) for each roundup node and each
+    story component it quotes.
+    """
+    total = comp.size
+    rel = rel.with_columns(
+        comp_a=pl.lit(pl.Series(comp)).gather(pl.col("a")),
+        comp_b=pl.lit(pl.Series(comp)).gather(pl.col("b")),
+    ).filter(pl.col("comp_a") != pl.col("comp_b"))
+    contained = pl.col("containment") >= config.containment_threshold
+    excerpt_nodes = rel.filter(contained & (pl.col("size_a") < pl.col("size_b"))).get_column("a").unique()
+    # roundups: not an excerpt of anything, quoting substantial parts of >= 2 different components
+    stories = rel.filter(~pl.col("a").is_in(excerpt_nodes.implode()) & ~contained)
+    roundup_rows = stories.filter(pl.col("comp_b").n_unique().over("a") >= 2)
+    roundups = roundup_rows.select(doc="a", story="comp_b", containment="containment")
+    roundup_comps = roundup_rows.get_column("comp_a").unique()
+
+    parent = np.arange(total, dtype=np.int64)
+    edges = (
+        rel.filter(contained & (pl.col("size_a") < pl.col("size_b")))
+        .filter(
+            ~pl.col("comp_b").is_in(roundup_comps.implode())
+            & ~pl.col("comp_a").is_in(roundup_comps.implode())
+        )
+        .with_columns(_rank_b=pl.lit(pl.Series(rank)).gather(pl.col("b")))
+    )
+    # a history component never moves: the new container joins it instead (write-through)
+    edges = edges.select(
+        src=pl.when(pl.col("comp_a") >= n_new).then("comp_b").otherwise("comp_a"),
+        dst=pl.when(pl.col("comp_a") >= n_new).then("comp_a").otherwise("comp_b"),
+        reverse=pl.col("comp_a") >= n_new,
+        containment="containment",
+        inter="inter",
+        size_b="size_b",
+        _rank_b="_rank_b",
+    ).filter(pl.col("src") < n_new)
+    best = (
+        edges.sort(
+            ["src", "reverse", "containment", "inter", "size_b", "_rank_b"],
+            descending=[False, False, True, True, True, False],
+        )
+        .group_by("src", maintain_order=True)
+        .first()
+    )
+    parent[best.get_column("src").to_numpy()] = best.get_column("dst").to_numpy()
+    # follow to the root: forward edges go to a strictly larger container or to a terminal history
+    # component; the jump count bounds any cycle a tie could make
+    for _ in range(64):
+        nxt = parent[parent]
+        if np.array_equal(nxt, parent):
+            break
+        parent = nxt
+    return parent, roundups

@@ -1,0 +1,516 @@
+"""Duplicate detection: exact, near (MinHash LSH + exact Jaccard) and partial copies (containment).
+
+`dedup_frame` takes clean articles (and optionally the index rows of earlier runs) and returns the
+articles with cluster columns, a clusters table, the roundup links and the index rows to persist.
+Steps: shingle + sign + band in batches (bounded memory) -> exact groups -> LSH candidates ->
+exact Jaccard verification -> union-find -> containment (excerpts, roundups; transforms.containment)
+-> canonical copy per cluster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from transforms import containment as ct
+from transforms.lsh import band_key_frame, band_keys_array, candidate_pairs
+from transforms.minhash import signatures
+from transforms.shingle import shingle_batch
+
+__all__ = [
+    "CLUSTER_SCHEMA",
+    "DEDUP_COLUMNS",
+    "HISTORY_SCHEMA",
+    "ROUNDUP_SCHEMA",
+    "DedupConfig",
+    "DedupResult",
+    "Prepared",
+    "band_keys",
+    "candidates_from_history",
+    "clusters_table",
+    "connected_components",
+    "dedup_frame",
+    "pair_overlap",
+    "prepare",
+]
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """Knobs of the dedup stage (see bench/results/*.md for the measurements behind the defaults)."""
+
+    shingle_size: int = 5  # words per shingle
+    num_perm: int = 128  # MinHash permutations
+    bands: int = 16  # LSH bands ...
+    rows: int = 8  # ... of this many rows (bands * rows <= num_perm)
+    jaccard_threshold: float = 0.5  # exact Jaccard on shingles to confirm a near duplicate
+    containment_threshold: float = 0.8  # share of an excerpt's shingles found in its source
+    min_excerpt_shingles: int = 20  # shared shingles below this never link (a sentence, a footer)
+    roundup_min_share: float = 0.15  # share of a page from one story to count it as quoted there
+    sample_bits: int = 3  # containment index keeps shingles whose hash has this many top zero bits
+    max_sample_df: int = 200  # sampled shingles in more documents than this are boilerplate
+    seed: int = 1  # MinHash permutation seed (datasketch's)
+    batch_size: int = 10_000  # documents shingled and signed at once
+
+    def __post_init__(self) -> None:
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError("bands * rows must not exceed num_perm")
+        if not 0.0 < self.jaccard_threshold <= 1.0 or not 0.0 < self.containment_threshold <= 1.0:
+            raise ValueError("thresholds must be in (0, 1]")
+
+
+DEDUP_COLUMNS: dict[str, pl.DataType] = {
+    "cluster_id": pl.String(),
+    "is_duplicate": pl.Boolean(),
+    "duplicate_of": pl.String(),
+    "similarity": pl.Float64(),
+    "containment": pl.Float64(),
+    "copy_kind": pl.String(),  # exact | near | excerpt; null for canonical copies and singletons
+    "is_roundup": pl.Boolean(),
+}
+
+# What a run persists so that later runs can dedup against its documents (one row per document).
+HISTORY_SCHEMA: dict[str, pl.DataType] = {
+    "doc_id": pl.String(),
+    "cluster_id": pl.String(),
+    "is_canonical": pl.Boolean(),
+    "canonical_id": pl.String(),  # doc_id of the cluster's canonical copy
+    "published": pl.Datetime("us", "UTC"),
+    "clean_chars": pl.Int64(),
+    "exact_hash": pl.UInt64(),  # hash of the normalised word sequence
+    "band_keys": pl.List(pl.UInt64()),  # one per band, in band order: the store's lookup keys
+    "shingles": pl.List(pl.UInt32()),  # shingle hashes (text order, repeats kept) for exact checks
+}
+
+CLUSTER_SCHEMA: dict[str, pl.DataType] = {
+    "cluster_id": pl.String(),
+    "canonical_id": pl.String(),
+    "title": pl.String(),
+    "size": pl.UInt32(),
+    "n_full": pl.UInt32(),
+    "n_excerpt": pl.UInt32(),
+    "sources": pl.List(pl.String()),
+    "urls": pl.List(pl.String()),
+    "first_published": pl.Datetime("us", "UTC"),
+    "last_published": pl.Datetime("us", "UTC"),
+}
+
+ROUNDUP_SCHEMA: dict[str, pl.DataType] = {
+    "doc_id": pl.String(),
+    "cluster_id": pl.String(),
+    "containment": pl.Float64(),  # share of the roundup's shingles found in that story
+}
+
+
+@dataclass(frozen=True)
+class DedupResult:
+    articles: pl.DataFrame
+    clusters: pl.DataFrame
+    roundup_links: pl.DataFrame
+    index_rows: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Per-document sketches of a batch of texts: CSR shingle hashes, exact hash, band keys."""
+
+    hashes: np.ndarray  # uint32, all documents' shingles back to back
+    offsets: np.ndarray  # int64, n_docs + 1
+    exact: np.ndarray  # uint64 per document
+    n_words: np.ndarray  # int64 per document
+    keys: np.ndarray  # (n_docs, bands) uint64
+
+    @property
+    def n_docs(self) -> int:
+        return self.offsets.size - 1
+
+
+def prepare(texts: pl.Series, config: DedupConfig = DedupConfig()) -> Prepared:
+    """Shingle, sign and band `texts` in batches of `config.batch_size`; only the shingle hashes
+    (4 bytes each), not the signatures, are kept for the whole input."""
+    parts = []
+    for lo in range(0, max(texts.len(), 1), config.batch_size):
+        batch = shingle_batch(texts.slice(lo, config.batch_size), config.shingle_size)
+        sig = signatures(batch.hashes, batch.offsets, config.num_perm, config.seed)
+        parts.append((batch, band_keys_array(sig, config.bands, config.rows)))
+    offsets = [np.zeros(1, np.int64)]
+    base = 0
+    for batch, _ in parts:
+        offsets.append(batch.offsets[1:] + base)
+        base += int(batch.offsets[-1])
+    return Prepared(
+        hashes=np.concatenate([b.hashes for b, _ in parts]),
+        offsets=np.concatenate(offsets),
+        exact=np.concatenate([b.exact for b, _ in parts]),
+        n_words=np.concatenate([b.n_words for b, _ in parts]),
+        keys=np.concatenate([k for _, k in parts]),
+    )
+
+
+def band_keys(prepared: Prepared) -> pl.DataFrame:
+    """Distinct (band, key) of a run's documents: what the flow looks up in the history store."""
+    frame = band_key_frame(np.arange(prepared.n_docs), prepared.keys)
+    return frame.select("band", "key").unique().sort("band", "key")
+
+
+def candidates_from_history(history: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+    """History rows sharing at least one (band, key) with `keys`: the reference for the store query."""
+    hist_keys = history.select(
+        "doc_id",
+        key=pl.col("band_keys"),
+        band=pl.int_ranges(pl.col("band_keys").list.len()).cast(pl.List(pl.UInt16)),
+    ).explode("key", "band")
+    hits = (
+        hist_keys.join(keys.select("band", "key"), on=["band", "key"], how="semi").select("doc_id").unique()
+    )
+    return history.join(hits, on="doc_id", how="semi")
+
+
+# ---------------------------------------------------------------- verification and clustering
+
+
+def _unique_sets(hashes: np.ndarray, offsets: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique shingles of `docs` as keys (position << 32 | hash), globally sorted, + sizes."""
+    lens = offsets[docs + 1] - offsets[docs]
+    total = int(lens.sum())
+    idx = np.repeat(offsets[docs] - (np.cumsum(lens) - lens), lens) + np.arange(total)
+    owner = np.repeat(np.arange(docs.size, dtype=np.uint64), lens)
+    keys = np.unique((owner << np.uint64(32)) | hashes[idx].astype(np.uint64))
+    sizes = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=docs.size)
+    return keys, sizes
+
+
+def pair_overlap(
+    hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray, chunk: int = 20_000
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact `(|A ∩ B|, |A|, |B|)` on unique shingles for each pair (left[i], right[i])."""
+    left, right = np.asarray(left, np.int64), np.asarray(right, np.int64)
+    inter = np.zeros(left.size, np.int64)
+    size_a = np.zeros(left.size, np.int64)
+    size_b = np.zeros(left.size, np.int64)
+    for lo in range(0, left.size, chunk):
+        sl = slice(lo, lo + chunk)
+        keys_a, size_a[sl] = _unique_sets(hashes, offsets, left[sl])
+        keys_b, size_b[sl] = _unique_sets(hashes, offsets, right[sl])
+        pos = np.searchsorted(keys_a, keys_b)
+        hit = (
+            keys_a[np.minimum(pos, keys_a.size - 1)] == keys_b if keys_a.size else np.zeros(keys_b.size, bool)
+        )
+        inter[sl] = np.bincount((keys_b[hit] >> np.uint64(32)).astype(np.int64), minlength=left[sl].size)
+    return inter, size_a, size_b
+
+
+def _jaccard(inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    union = size_a + size_b - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), 1.0)
+
+
+def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Union-find over edges, vectorised (hooking to the smaller root + pointer jumping).
+    Returns for each node the smallest node index of its component."""
+    parent = np.arange(n, dtype=np.int64)
+    left, right = np.asarray(left, np.int64), np.asarray(right, np.int64)
+    while left.size:
+        rl, rr = parent[left], parent[right]
+        if np.array_equal(rl, rr):
+            break
+        np.minimum.at(parent, np.maximum(rl, rr), np.minimum(rl, rr))
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+    return parent
+
+
+# ---------------------------------------------------------------- canonical choice and columns
+
+
+def _rank_expr() -> list[pl.Expr]:
+    """Canonical order inside a cluster: full copies first, earliest published, longest, doc_id."""
+    return [pl.col("_excerpt"), pl.col("published"), pl.col("clean_chars").neg(), pl.col("doc_id")]
+
+
+def _to_list_column(values: np.ndarray, offsets: np.ndarray, dtype: pa.DataType) -> pl.Series:
+    arr = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), pa.array(values, dtype))
+    return pl.from_arrow(arr)
+
+
+def _history_arrays(history: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    shingles = history.get_column("shingles")
+    lens = shingles.list.len().fill_null(0).to_numpy().astype(np.int64)
+    values = shingles.explode().drop_nulls().to_numpy().astype(np.uint32)
+    keys = history.get_column("band_keys").explode().drop_nulls().to_numpy().astype(np.uint64)
+    keys = keys.reshape(history.height, -1) if history.height else np.zeros((0, 0), np.uint64)
+    return values, np.concatenate([[0], np.cumsum(lens)]).astype(np.int64), keys
+
+
+def dedup_frame(
+    articles: pl.DataFrame, config: DedupConfig = DedupConfig(), history: pl.DataFrame | None = None
+) -> DedupResult:
+    """Flag exact, near and partial duplicates of `articles` (within the run and against `history`,
+    rows of earlier runs' `index_rows`). Nothing is dropped; the output keeps the input order."""
+    n = articles.height
+    prep = prepare(articles.get_column("text").cast(pl.String), config)
+    hist = history if history is not None and history.height else pl.DataFrame(schema=HISTORY_SCHEMA)
+    h = hist.height
+    h_vals, h_offs, h_keys = _history_arrays(hist)
+    hashes = np.concatenate([prep.hashes, h_vals])
+    offsets = np.concatenate([prep.offsets, h_offs[1:] + prep.offsets[-1]])
+
+    docs = articles.select(
+        pl.col("doc_id").cast(pl.String),
+        pl.col("published").cast(pl.Datetime("us", "UTC")),
+        clean_chars=pl.col("text").fill_null("").str.len_chars().cast(pl.Int64),
+    ).with_columns(
+        _idx=pl.int_range(n, dtype=pl.Int64),
+        _exact=pl.Series(prep.exact),
+        _words=pl.Series(prep.n_words),
+    )
+
+    # 1. exact duplicates: a star from every member to the group's smallest doc_id
+    nonempty = docs.filter(pl.col("_words") > 0)
+    exact_groups = nonempty.with_columns(
+        _rep=pl.col("_idx").sort_by("doc_id").first().over("_exact"),
+    )
+    exact_edges = exact_groups.filter(pl.col("_idx") != pl.col("_rep")).select(left="_rep", right="_idx")
+    reps = exact_groups.filter(pl.col("_idx") == pl.col("_rep")).get_column("_idx").to_numpy()
+
+    # 2. LSH candidates among representatives, and against history
+    rep_keys = band_key_frame(reps, prep.keys[reps])
+    pairs = candidate_pairs(rep_keys)
+    if h:
+        hist_keys = band_key_frame(np.arange(n, n + h), h_keys)
+        pairs = pl.concat([pairs, candidate_pairs(rep_keys, hist_keys)])
+    left, right = pairs.get_column("left").to_numpy(), pairs.get_column("right").to_numpy()
+
+    # 3. exact Jaccard verification
+    inter, size_a, size_b = pair_overlap(hashes, offsets, left, right)
+    jac = _jaccard(inter, size_a, size_b)
+    near = jac >= config.jaccard_threshold
+    near_edges = pl.DataFrame({"left": left[near], "right": right[near], "similarity": jac[near]})
+
+    # 4. components of new docs (exact + near edges inside the run); history docs keep their cluster
+    within = near_edges.filter(pl.col("right") < n)
+    edges = pl.concat([exact_edges.cast(pl.Int64), within.select("left", "right").cast(pl.Int64)])
+    comp_new = connected_components(
+        n, edges.get_column("left").to_numpy(), edges.get_column("right").to_numpy()
+    )
+    hist_comp = (
+        hist.with_row_index("_h")
+        .select(pl.col("_h").cast(pl.Int64).min().over("cluster_id") + n)
+        .to_series()
+        .to_numpy()
+    )
+    comp = np.concatenate([comp_new, hist_comp]).astype(np.int64)
+    all_ids = pl.concat([docs.get_column("doc_id"), hist.get_column("doc_id")])
+    rank = all_ids.rank("ordinal").cast(pl.Int64).to_numpy()
+
+    # 5. near duplicates of history: a component joins the history cluster it matches best
+    parent = np.arange(n + h, dtype=np.int64)
+    to_hist = near_edges.filter(pl.col("right") >= n)
+    if to_hist.height:
+        best = (
+            to_hist.with_columns(
+                _c=pl.lit(pl.Series(comp)).gather(pl.col("left")),
+                _r=pl.lit(pl.Series(rank)).gather(pl.col("right")),
+            )
+            .sort(["_c", "similarity", "_r"], descending=[False, True, False])
+            .group_by("_c", maintain_order=True)
+            .first()
+        )
+        parent[best.get_column("_c").to_numpy()] = comp[best.get_column("right").to_numpy()]
+
+    # 6. containment: excerpts attach to the component that contains them, roundups are linked
+    nodes = np.concatenate([reps, np.arange(n, n + h)]).astype(np.int64)
+    rel = ct.containment_relations(hashes, offsets, nodes, config, pair_overlap)
+    cparent, roundups = ct.resolve_attachments(comp, rel, rank, n, config)
+    moved = parent == np.arange(n + h)  # near-history matches take precedence over containment
+    parent = np.where(moved, cparent, parent)
+    parent = parent[parent]  # a containment target may itself have joined a history cluster
+    for _ in range(64):
+        nxt = parent[parent]
+        if np.array_equal(nxt, parent):
+            break
+        parent = nxt
+    root = parent[comp]
+    return _assemble(articles, docs, hist, comp, root, roundups, hashes, offsets, prep, config)
+
+
+def _assemble(
+    articles: pl.DataFrame,
+    docs: pl.DataFrame,
+    hist: pl.DataFrame,
+    comp: np.ndarray,
+    root: np.ndarray,
+    roundups: pl.DataFrame,
+    hashes: np.ndarray,
+    offsets: np.ndarray,
+    prep: Prepared,
+    config: DedupConfig,
+) -> DedupResult:
+    n, h = articles.height, hist.height
+    hist_docs = hist.select(
+        _hidx=pl.int_range(n, n + h, dtype=pl.Int64),
+        _hcluster="cluster_id",
+        _hcanon="canonical_id",
+        _hdoc="doc_id",
+    )
+    canon_idx = pl.concat(
+        [
+            hist_docs.filter(pl.col("_hcanon") == pl.col("_hdoc")).select("_hidx", "_hcanon"),
+        ]
+    )
+    base = docs.with_columns(
+        _comp=pl.Series(comp[:n]),
+        _root=pl.Series(root[:n]),
+        _excerpt=pl.Series(comp[:n]) != pl.Series(root[:n]),
+    )
+    # roots in history: cluster and canonical of that history cluster
+    base = base.join(
+        hist_docs.select("_hidx", "_hcluster", "_hcanon"), left_on="_root", right_on="_hidx", how="left"
+    )
+    canon = (
+        base.filter(pl.col("_hcluster").is_null())
+        .sort(_rank_expr(), nulls_last=True)
+        .group_by("_root", maintain_order=True)
+        .agg(_canon_doc=pl.col("doc_id").first(), _canon_idx=pl.col("_idx").first())
+    )
+    base = (
+        base.join(canon, on="_root", how="left")
+        .join(
+            canon_idx.rename({"_hidx": "_hcanon_idx", "_hcanon": "_hc"}),
+            left_on="_hcanon",
+            right_on="_hc",
+            how="left",
+        )
+        .with_columns(
+            cluster_id=pl.coalesce("_hcluster", "_canon_doc"),
+            _canonical=pl.coalesce("_hcanon", "_canon_doc"),
+            # compare with the history canonical when it was given, else with the matched history doc
+            _target=pl.coalesce(
+                "_hcanon_idx", pl.when(pl.col("_hcluster").is_not_null()).then("_root"), "_canon_idx"
+            ),
+        )
+        .with_columns(is_duplicate=pl.col("_canonical") != pl.col("doc_id"))
+        .with_columns(duplicate_of=pl.when(pl.col("is_duplicate")).then("_canonical"))
+        .sort("_idx")
+    )
+    # similarity and containment of every duplicate to its canonical copy
+    dup = base.filter(pl.col("is_duplicate"))
+    dl, dr = dup.get_column("_idx").to_numpy(), dup.get_column("_target").to_numpy()
+    inter, sa, sb = pair_overlap(hashes, offsets, dl, dr)
+    all_exact = np.concatenate([prep.exact, hist.get_column("exact_hash").to_numpy().astype(np.uint64)])
+    dup_cols = pl.DataFrame(
+        {
+            "_idx": dl,
+            "similarity": _jaccard(inter, sa, sb),
+            "containment": np.where(sa > 0, inter / np.maximum(sa, 1), 1.0),
+            "_same": (all_exact[dl] == all_exact[dr]) & (sa > 0),
+        },
+        schema={"_idx": pl.Int64, "similarity": pl.Float64, "containment": pl.Float64, "_same": pl.Boolean},
+    ).with_columns(
+        copy_kind=pl.when(pl.col("_same"))
+        .then(pl.lit("exact"))
+        .when(pl.col("similarity") >= config.jaccard_threshold)
+        .then(pl.lit("near"))
+        .when(pl.col("containment") >= config.containment_threshold)
+        .then(pl.lit("excerpt"))
+        .otherwise(pl.lit("near"))
+    )
+    roundup_comps = (
+        pl.Series(comp)[roundups.get_column("doc")].unique()
+        if roundups.height
+        else pl.Series([], dtype=pl.Int64)
+    )
+    cols = base.join(dup_cols.drop("_same"), on="_idx", how="left").with_columns(
+        is_roundup=pl.col("_comp").is_in(roundup_comps.implode())
+    )
+    result_cols = cols.sort("_idx").select(list(DEDUP_COLUMNS)).cast(DEDUP_COLUMNS)
+    out = pl.concat([articles.drop(list(DEDUP_COLUMNS), strict=False), result_cols], how="horizontal")
+
+    # roundup side table: roundup doc -> the cluster of each story it quotes
+    node_cluster = pl.concat(
+        [
+            cols.select(node="_idx", cluster_id="cluster_id"),
+            hist_docs.select(node="_hidx", cluster_id="_hcluster"),
+        ]
+    )
+    story_cluster = pl.DataFrame({"story": np.arange(n + h), "node": root}).join(node_cluster, on="node")
+    roundup_links = (
+        roundups.join(story_cluster.select("story", "cluster_id"), on="story")
+        .join(cols.select(doc="_idx", doc_id="doc_id", _own="cluster_id"), on="doc")
+        .filter(pl.col("cluster_id") != pl.col("_own"))
+        .group_by("doc_id", "cluster_id")
+        .agg(pl.col("containment").max())
+        .sort("doc_id", "cluster_id")
+        .select(list(ROUNDUP_SCHEMA))
+        .cast(ROUNDUP_SCHEMA)
+    )
+
+    members = out.select(
+        "doc_id",
+        "cluster_id",
+        "is_duplicate",
+        "copy_kind",
+        "source",
+        "url",
+        "title",
+        "published",
+        clean_chars=pl.col("text").fill_null("").str.len_chars().cast(pl.Int64),
+    )
+    index_rows = (
+        cols.sort("_idx")
+        .select(
+            "doc_id",
+            "cluster_id",
+            "published",
+            "clean_chars",
+            is_canonical=~pl.col("is_duplicate"),
+            canonical_id=pl.col("_canonical"),
+        )
+        .with_columns(
+            exact_hash=pl.Series(prep.exact),
+            band_keys=_to_list_column(
+                prep.keys.reshape(-1), np.arange(0, n * config.bands + 1, config.bands), pa.uint64()
+            ),
+            shingles=_to_list_column(prep.hashes, prep.offsets, pa.uint32()),
+        )
+        .select(list(HISTORY_SCHEMA))
+        .cast(HISTORY_SCHEMA)
+    )
+    return DedupResult(
+        articles=out, clusters=clusters_table(members), roundup_links=roundup_links, index_rows=index_rows
+    )
+
+
+def clusters_table(members: pl.DataFrame) -> pl.DataFrame:
+    """One row per cluster with more than one member, from article rows alone (doc_id, cluster_id,
+    is_duplicate, copy_kind, source, url, title, published, clean_chars): rebuildable over all runs.
+    The canonical is the non-duplicate member (or, when the canonical is in an earlier run's output
+    not given here, the cluster_id)."""
+    return (
+        members.lazy()
+        .with_columns(_canon=~pl.col("is_duplicate"))
+        .group_by("cluster_id")
+        .agg(
+            canonical_id=pl.col("doc_id").filter(pl.col("_canon")).first(),
+            title=pl.col("title").sort_by("_canon", descending=True).first(),
+            size=pl.len().cast(pl.UInt32),
+            n_full=(pl.col("copy_kind").fill_null("full") != "excerpt").sum().cast(pl.UInt32),
+            n_excerpt=(pl.col("copy_kind") == "excerpt").sum().cast(pl.UInt32),
+            sources=pl.col("source").drop_nulls().unique().sort(),
+            urls=pl.col("url").drop_nulls().unique().sort(),
+            first_published=pl.col("published").min(),
+            last_published=pl.col("published").max(),
+        )
+        .filter(pl.col("size") > 1)
+        .with_columns(canonical_id=pl.coalesce("canonical_id", "cluster_id"))
+        .sort("cluster_id")
+        .select(list(CLUSTER_SCHEMA))
+        .collect()
+        .cast(CLUSTER_SCHEMA)
+    )
