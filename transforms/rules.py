@@ -45,6 +45,7 @@ class LineRule:
     predicate: Callable[[str], bool] | None = None
     max_chars: int = 200
     tail_chars: int | None = None
+    keywords: tuple[str, ...] = ()  # cheap prefilter: the lowercased line must contain one of these
     _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -56,17 +57,18 @@ class LineRule:
             object.__setattr__(self, "_regex", compile_pattern(self.pattern))
 
     def matches(self, line: str) -> bool:
-        if len(line) > self.max_chars:
+        """Whether the rule matches a *stripped* line (the cleaner strips lines once)."""
+        if len(line) > self.max_chars or not line:
             return False
-        s = line.strip()
-        if not s:
-            return False
-        if self.tail_chars is not None:
-            s = s[-self.tail_chars :]
+        if self.keywords:
+            low = line.lower()
+            if not any(k in low for k in self.keywords):
+                return False
         if self._regex is not None:
-            return self._regex.search(s) is not None
-        assert self.predicate is not None
-        return bool(self.predicate(s))
+            return (
+                self._regex.search(line if self.tail_chars is None else line[-self.tail_chars :]) is not None
+            )
+        return bool(self.predicate(line))  # type: ignore[misc]
 
 
 def first_match(line: str, rules: tuple[LineRule, ...]) -> LineRule | None:
@@ -94,6 +96,8 @@ _SHARE_CORE = frozenset(
 
 
 def _share_widget(s: str) -> bool:
+    if len(s) > 120:
+        return False
     words = [w.lower() for w in _WORD.findall(s)]
     if not words or len(words) > 10 or len(s) > 120:
         return False
@@ -115,6 +119,8 @@ _ENDS_WITH_DATE = re.compile(rf"\b{_MONTHS} \d{{1,2}}, (?:19|20)\d\d\.?$", re.IG
 
 def _dated_scene_caption(s: str) -> bool:
     """One descriptive sentence in the present tense that ends on a date: an English photo caption."""
+    if s[-1] not in "0123456789." or len(s) < 30:
+        return False
     if any(q in s for q in '"“”«»'):
         return False
     if not _ENDS_WITH_DATE.search(s[-40:]):
@@ -127,6 +133,22 @@ def _dated_scene_caption(s: str) -> bool:
 
 # ---------------------------------------------------------------- the table
 
+_CREDIT = re.compile(
+    r"(?:\((?:photos?|pictures?|images?|file photo)(?: by|:| credit:?| courtesy(?: of)?) ?[^()]{1,60}\)|"
+    r"©\s?[\w .&/-]{1,40}|\b(?:photo|foto|bild|image|crédit photo|photo credit|credit|picture)s? ?:"
+    r" ?[\w .,&/-]{1,50}|\bgetty images|\bap photo[^()]{0,40}\)?|\bfile photo\)?)\W{0,3}$",
+    re.IGNORECASE,
+)
+_CREDIT_WORDS = ("photo", "foto", "bild", "image", "©", "credit", "getty", "picture")
+
+
+def _photo_credit(s: str) -> bool:
+    """A caption that ends in a photo credit (keyword check first: most lines have none)."""
+    tail = s[-120:]
+    low = tail.lower()
+    return any(w in low for w in _CREDIT_WORDS) and _CREDIT.search(tail) is not None
+
+
 _PRICE = r"(?:[$€£¥₹]|rs\.?|usd|eur|inr)"
 
 RULES: tuple[LineRule, ...] = (
@@ -135,7 +157,8 @@ RULES: tuple[LineRule, ...] = (
         "paywall_limit",
         "Metered paywall: 'You've reached your limit of N free articles' (en/de/fr/es)",
         "paywall",
-        r"^(?:you(?:'|’)ve|you have) (?:reached|hit|used) (?:your|the)\b.{0,40}\b(?:limit|free articles?|maximum)"
+        r"^(?:you(?:'|’)ve|you have) (?:reached|hit|used)\b.{0,50}\b(?:free (?:articles?|stories|reads)|article limit|"
+        r"\{\{)"
         r"|^sie haben (?:ihr|das|die)\b.{0,60}\b(?:limit|kostenlosen? artikel|maximale anzahl)"
         r"|^vous avez (?:atteint|consulté)\b.{0,60}\b(?:limite|articles? gratuits?)"
         r"|^(?:has|ha) (?:alcanzado|llegado)\b.{0,60}\b(?:límite|artículos? gratuitos?)",
@@ -225,9 +248,10 @@ RULES: tuple[LineRule, ...] = (
         "cookie_notice",
         "Cookie/consent banner: 'We use cookies…', 'Accept all' (en/de/fr/es)",
         "boilerplate",
-        r"^(?:this (?:web)?site uses cookies|we (?:use|and our partners use) cookies|by (?:continuing to "
+        r"^(?:this (?:web)?site uses cookies|we (?:use|and our partners use) cookies(?: and similar \w{1,15})?"
+        r" (?:to|on|so|for)\b|by (?:continuing to "
         r"(?:use|browse)|using) (?:this|our) (?:site|website)\b.{0,40}\bcookies|"
-        r"(?:diese|unsere) (?:web)?seite (?:verwendet|nutzt) cookies|wir (?:verwenden|nutzen|setzen) cookies|"
+        r"(?:diese|unsere) (?:website|webseite|seite) (?:verwendet|nutzt) cookies|wir (?:verwenden|nutzen|setzen) cookies|"
         r"ce site (?:web )?utilise des cookies|nous utilisons des cookies|en poursuivant votre navigation|"
         r"(?:este|nuestro) sitio web (?:utiliza|usa) cookies|(?:utilizamos|usamos) cookies)"
         r"|^(?:accept|reject|allow|decline)(?: all)?(?: cookies)?$|^cookie (?:settings|policy|preferences)$"
@@ -275,6 +299,7 @@ RULES: tuple[LineRule, ...] = (
         "boilerplate",
         predicate=_share_widget,
         max_chars=120,
+        keywords=tuple(_SHARE_CORE),
     ),
     LineRule(
         "app_promo",
@@ -283,6 +308,7 @@ RULES: tuple[LineRule, ...] = (
         r"^(?:download (?:our|the) app|get (?:our|the) app)\b"
         r"|^[^.!?]{0,50}\b(?:roku|app store|google play|apple tv|android tv|fire tv)$",
         max_chars=80,
+        keywords=("app", "roku", "google play", " tv"),
     ),
     # --- footers and notices ---
     LineRule(
@@ -300,6 +326,7 @@ RULES: tuple[LineRule, ...] = (
         r"|\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados)"
         r"\W{0,3}$",
         max_chars=200,
+        keywords=("copyright", "©", "(c)", "rights", "rechte", "droits", "derechos"),
     ),
     LineRule(
         "disclaimer",
@@ -309,6 +336,16 @@ RULES: tuple[LineRule, ...] = (
         r"|\b(?:auto-generated from a syndicated feed|has not been edited by \w{1,20}(?: \w{1,20}){0,3} staff|"
         r"published from a syndicated feed|only the headline (?:and picture )?(?:of this report )?may have been)",
         max_chars=400,
+        keywords=(
+            "disclaimer",
+            "haftungsausschluss",
+            "avertissement",
+            "aviso",
+            "descargo",
+            "syndicated",
+            "edited by",
+            "headline",
+        ),
     ),
     LineRule(
         "template_placeholder",
@@ -322,11 +359,8 @@ RULES: tuple[LineRule, ...] = (
         "photo_credit",
         "Caption ending in a photo credit: '(Photo by Reuters)', '©AFP', 'Foto: dpa', 'Getty Images'",
         "caption",
-        r"(?:\((?:photos?|pictures?|images?|file photo)(?: by|:| credit:?| courtesy(?: of)?) ?[^()]{1,60}\)|"
-        r"©\s?[\w .&/-]{1,40}|\b(?:photo|foto|bild|image|crédit photo|photo credit|credit|picture)s? ?:"
-        r" ?[\w .,&/-]{1,50}|\bgetty images|\bap photo[^()]{0,40}\)?|\bfile photo\)?)\W{0,3}$",
+        predicate=_photo_credit,
         max_chars=500,
-        tail_chars=120,
     ),
     LineRule(
         "caption_position",
