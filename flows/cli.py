@@ -17,6 +17,7 @@ def _prefect_env() -> None:
     # that takes 20 s or more, beyond Prefect's default start-up timeout.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here: no telemetry noise
 
 
 def _coerce(value: str) -> Any:

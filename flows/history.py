@@ -37,7 +37,8 @@ class KeyIndex:
     def lookup(self, keys: np.ndarray) -> pl.DataFrame:  # -> (doc_id, run_id), distinct
         raise NotImplementedError
 
-    def add(self, keys: np.ndarray, doc_ids: list[str], run_id: str) -> None:
+    def add(self, keys: np.ndarray, counts: np.ndarray, doc_ids: list[str], run_id: str) -> None:
+        """``keys``: all documents' uint64 keys back to back, ``counts[i]`` of them for ``doc_ids[i]``."""
         raise NotImplementedError
 
     def rollback(self, committed: Iterable[str]) -> list[str]:
@@ -73,9 +74,8 @@ class SqliteKeyIndex(KeyIndex):
                 f"WHERE k.key IN ({','.join('?' * len(chunk))})", chunk).fetchall())
         return pl.DataFrame(sorted(found), schema={"doc_id": pl.String, "run_id": pl.String}, orient="row")
 
-    def add(self, keys: np.ndarray, doc_ids: list[str], run_id: str) -> None:
-        """``keys`` is (n_docs, n_bands) uint64, one row per doc_id."""
-        keys = _signed(keys).reshape(len(doc_ids), -1)
+    def add(self, keys: np.ndarray, counts: np.ndarray, doc_ids: list[str], run_id: str) -> None:
+        keys = _signed(keys)
         cur = self.db.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
@@ -84,9 +84,9 @@ class SqliteKeyIndex(KeyIndex):
             ids = range(start, start + len(doc_ids))
             cur.executemany("INSERT INTO docs(doc, doc_id, run_id) VALUES (?, ?, ?)",
                             zip(ids, doc_ids, [run_id] * len(doc_ids), strict=True))
-            doc_col = np.repeat(np.arange(start, start + len(doc_ids), dtype=np.int64), keys.shape[1])
+            doc_col = np.repeat(np.arange(start, start + len(doc_ids), dtype=np.int64), counts)
             cur.executemany("INSERT INTO keys(key, doc) VALUES (?, ?)",
-                            zip(keys.ravel().tolist(), doc_col.tolist(), strict=True))
+                            zip(keys.tolist(), doc_col.tolist(), strict=True))
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
@@ -137,12 +137,13 @@ class RedisKeyIndex(KeyIndex):
                     found.add((doc_id, run_id))
         return pl.DataFrame(sorted(found), schema={"doc_id": pl.String, "run_id": pl.String}, orient="row")
 
-    def add(self, keys: np.ndarray, doc_ids: list[str], run_id: str) -> None:
-        keys = np.asarray(keys, dtype=np.uint64).reshape(len(doc_ids), -1)
+    def add(self, keys: np.ndarray, counts: np.ndarray, doc_ids: list[str], run_id: str) -> None:
+        keys = np.asarray(keys, dtype=np.uint64)
         journal = f"pending {run_id}"
-        for doc_id, row in zip(doc_ids, keys, strict=True):
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        for i, doc_id in enumerate(doc_ids):
             member = f"{doc_id} {run_id}"
-            for k in row.tolist():
+            for k in keys[bounds[i]:bounds[i + 1]].tolist():
                 self.runs.insert(journal, f"{k} {member}", buffer=True)  # journal first: rollback can undo
                 self.keys.insert(_kbytes(k), member, buffer=True)
         self.runs._buffer.execute()

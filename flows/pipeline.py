@@ -99,11 +99,11 @@ def publish_task(layout: OutputLayout, run_id: str, tables: dict[str, pl.DataFra
                  deduped: stages.Deduped, params: CleanNewsParams) -> dict[str, str]:
     """Stage and move the run's tables, add its documents to the history index, commit with the
     summary, then rebuild the clusters table and drop rows the run superseded."""
-    non_empty = {k: v for k, v in tables.items() if v.height}
     stages.add_to_history(deduped, params, layout, run_id)
-    paths = layout.publish(run_id, non_empty, summary)
+    tables = {**tables, **{k: v for k, v in deduped.side_tables.items() if k not in tables}}
+    paths = layout.publish(run_id, {k: v for k, v in tables.items() if v.height}, summary)
     stages.rebuild_clusters(layout)
-    summary["superseded_rows"] = compact(layout)
+    compact(layout, extra_tables=stages.PATH_KEYED_SIDE_TABLES)
     return {k: str(v) for k, v in paths.items()}
 
 
@@ -124,7 +124,7 @@ def clean_news(params: CleanNewsParams = CleanNewsParams()) -> dict[str, Any]:
         stages.rollback_history(params, layout)
         if rolled_back:
             logger.warning("rolled back unfinished runs: %s", ", ".join(rolled_back))
-        compact(layout)  # finish a supersession a crash interrupted
+        compact(layout, extra_tables=stages.PATH_KEYED_SIDE_TABLES)  # finish one a crash interrupted
 
         files, discover_rejects, manifest = plan_task(params.raw_dir, layout, params.full, run_id)
         logger.info("%d input files to process (new or changed)", len(files))
@@ -149,7 +149,7 @@ def clean_news(params: CleanNewsParams = CleanNewsParams()) -> dict[str, Any]:
         tables = {
             "articles": _stamp(articles, run_id, started),
             "rejected": _stamp(rejected, run_id, started),
-            **{name: _stamp(df, run_id, started) for name, df in deduped.side_tables.items()},
+            "roundups": _stamp(deduped.side_tables["roundups"], run_id, started),
             "_state/manifest": manifest,
             "_state/linestats": cleaned.evidence,
         }
