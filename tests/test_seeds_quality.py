@@ -24,8 +24,14 @@ def _seeds() -> tuple[pl.DataFrame, dict[str, dict[int, str]]]:
         d = json.loads(line)
         labels[d["file"]][d["line"]] = d["label"]
     rows = [
-        {"doc_id": f"{i:016x}", "source": "seeds", "source_path": f, "format": "txt",
-         "raw_text": (SHARED / "seeds" / f).read_text(encoding="utf-8"), "raw_chars": 0}
+        {
+            "doc_id": f"{i:016x}",
+            "source": "seeds",
+            "source_path": f,
+            "format": "txt",
+            "raw_text": (SHARED / "seeds" / f).read_text(encoding="utf-8"),
+            "raw_chars": 0,
+        }
         for i, f in enumerate(sorted(labels))
     ]
     return pl.DataFrame(rows).with_columns(
@@ -52,6 +58,9 @@ def test_seeds_title_and_date() -> None:
     records, _ = _seeds()
     articles, _ = clean_frame(records, CleanConfig())
     by_file = {r["source_path"]: r for r in articles.iter_rows(named=True)}
-    assert by_file["001_79d67f101bb9e229.txt"]["title"] == "Putin hails closer Moscow-Ankara ties on Syria crisis"
+    assert (
+        by_file["001_79d67f101bb9e229.txt"]["title"]
+        == "Putin hails closer Moscow-Ankara ties on Syria crisis"
+    )
     assert str(by_file["002_3a8e3ac0ff9c503c.txt"]["published"]) == "2016-09-09 08:00:00+00:00"
     assert by_file["003_66c067e97f91fbe7.txt"]["title"] is None

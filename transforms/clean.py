@@ -200,6 +200,7 @@ def _decide(
     # headline and date line, near the top of what is left
     published_line: str | None = None
     seen = 0
+    prose_seen = False
     norm_title = normalise_line(title) if title else None
     for i, s in enumerate(lines):
         if not s or why[i] is not None:
@@ -214,11 +215,15 @@ def _decide(
                 continue
         if seen > config.headline_search_lines:
             continue
+        if _is_prose(s, config.prose_min_words):
+            prose_seen = True  # a headline comes before the first paragraph, never after it
         if norm_title is not None:
             if normalise_line(s) == norm_title:
                 why[i] = "title_line"
-        elif _headline_like(s, config) and any(
-            t and w is None for t, w in zip(lines[i + 1 :], why[i + 1 :], strict=True)
+        elif (
+            not prose_seen
+            and _headline_like(s, config)
+            and any(t and w is None for t, w in zip(lines[i + 1 :], why[i + 1 :], strict=True))
         ):
             title, norm_title = s, normalise_line(s)
             why[i] = "title_line"

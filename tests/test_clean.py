@@ -1,0 +1,204 @@
+"""clean_text / explain / clean_frame: golden cases per structural rule, verdicts, audit column, invariants."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.clean import REMOVED_DTYPE, CleanConfig, clean_frame, clean_text, explain, format_explain
+from transforms.linestats import line_hash, normalise_line
+from transforms.rules import LineRule
+from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
+
+BODY = [
+    "Russia and Turkey are on opposite sides of the Syrian conflict, officials in both capitals said on Monday.",
+    "Turkish forces are pressing on with a three-month operation inside Syria in support of local forces.",
+    "The operation is in no way connected to what is happening in Aleppo, the prime minister told reporters.",
+]
+PAYWALL = [
+    "You’ve reached your limit of {{free_limit}} free articles this month.",
+    "Smart Quarterly",
+    "₹900",
+    "3 Months",
+    "Super Saver",
+    "Exclusive premium stories online",
+]
+
+
+def _rules(res) -> dict[int, str]:
+    return {n: r for n, _, r in res.removed}
+
+
+def test_paywall_block_goes_as_a_whole_and_stops_at_prose() -> None:
+    text = "\n".join(BODY[:2] + PAYWALL + [BODY[2]])
+    res = clean_text(text, config=CleanConfig(structure="never"))
+    assert _rules(res) == {
+        3: "paywall_limit",
+        4: "paywall_block",
+        5: "price_line",
+        6: "paywall_block",
+        7: "paywall_block",
+        8: "paywall_block",
+    }
+    assert res.text == "\n".join(BODY)
+
+
+def test_promo_lines_without_marker_are_kept() -> None:
+    res = clean_text("\n".join(["Smart Quarterly", *BODY]), config=CleanConfig(structure="never"))
+    assert res.removed == [] or res.removed[0][2] == "title_line"
+
+
+def test_headline_goes_to_title_and_date_to_published() -> None:
+    text = "\n".join(["Putin hails closer Moscow-Ankara ties", "", "September 9, 2016 8:00 am", *BODY])
+    res = clean_text(text)
+    assert res.title == "Putin hails closer Moscow-Ankara ties"
+    assert res.published_line == "September 9, 2016 8:00 am"
+    assert _rules(res) == {1: "title_line", 3: "date_line"}
+
+
+def test_given_title_is_removed_from_text_and_kept() -> None:
+    res = clean_text("\n".join(["PUTIN hails closer ties!", *BODY]), title="Putin hails closer ties")
+    assert res.title == "Putin hails closer ties" and _rules(res) == {1: "title_line"}
+
+
+def test_repeated_lines_by_hash() -> None:
+    footer = "Follow us for the latest updates"
+    res = clean_text("\n".join([*BODY, footer]), repeated=frozenset({line_hash(normalise_line(footer))}))
+    assert _rules(res) == {4: "repeated_line"}
+
+
+def test_extra_rules_run_first() -> None:
+    rule = LineRule("outlet_footer", "test", "boilerplate", r"^Syria hopes")
+    res = clean_text("\n".join([*BODY, "Syria hopes to have Turkey by its side"]), extra_rules=(rule,))
+    assert _rules(res) == {4: "outlet_footer"}
+
+
+def test_subhead_inside_article_is_kept() -> None:
+    text = "\n".join([BODY[0], BODY[1], "Syria hopes to have Turkey by its side", BODY[2]])
+    assert clean_text(text, config=CleanConfig(structure="always")).removed == []
+
+
+def test_block_scorer_drops_menus_and_link_lists() -> None:
+    menu = ["Home", "World", "Business", "Sport", "Weather"]
+    related = ["Putin meets Erdogan", "Aleppo battle latest", "Oil prices fall again"]
+    tail = [BODY[2], BODY[0] + " " + BODY[1]]
+    text = "\n".join([*menu, *BODY[:2], *related, *tail, "About us", "Contact", "Jobs"])
+    res = clean_text(text, fmt="txt")
+    rules = _rules(res)
+    assert res.text == "\n".join(BODY[:2] + tail)
+    assert {rules[i] for i in range(1, 6)} <= {"outside_main_block", "title_line"}
+    assert {rules[i] for i in (8, 9, 10)} == {"short_line_run"}
+    assert {rules[i] for i in (13, 14, 15)} == {"outside_main_block"}
+
+
+def test_html_text_skips_block_scorer_in_auto_mode() -> None:
+    text = "\n".join(["Home", "World", "Sport", *BODY])
+    assert "outside_main_block" not in set(_rules(clean_text(text, fmt="html")).values())
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n\n", "one line"])
+def test_edge_inputs(text: str) -> None:
+    res = clean_text(text)
+    assert res.text == text.strip()
+
+
+def test_huge_line_is_fast_and_kept() -> None:
+    line = "word " * 200_000
+    res = clean_text(line)
+    assert res.kept == [1]
+
+
+def test_explain_marks_every_line() -> None:
+    text = "\n".join([BODY[0], "", "Skip to toolbar"])
+    ex = explain(text)
+    assert [(e.line_no, e.kept, e.rule_id) for e in ex] == [
+        (1, True, None),
+        (2, False, None),
+        (3, False, "skip_link"),
+    ]
+    assert "skip_link" in format_explain(ex)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(BODY + PAYWALL + ["", "Home", "Read More:", "shared on"]), max_size=30))
+def test_every_line_is_kept_or_removed_exactly_once(lines: list[str]) -> None:
+    res = clean_text("\n".join(lines))
+    removed = {n for n, _, _ in res.removed}
+    nonblank = {i + 1 for i, s in enumerate(lines) if s.strip()}
+    assert removed.isdisjoint(res.kept)
+    assert nonblank == (removed & nonblank) | set(res.kept)
+
+
+def _records(texts: list[str], fmt: str = "txt") -> pl.DataFrame:
+    rows = [
+        {
+            "doc_id": f"{i:016x}",
+            "source": "example.com",
+            "source_path": f"{i}.txt",
+            "format": fmt,
+            "raw_text": t,
+            "raw_chars": len(t),
+        }
+        for i, t in enumerate(texts)
+    ]
+    df = pl.DataFrame(rows)
+    return (
+        df.with_columns(
+            [pl.lit(None, dtype=t).alias(c) for c, t in RECORD_SCHEMA.items() if c not in df.columns]
+        )
+        .select(list(RECORD_SCHEMA))
+        .cast(RECORD_SCHEMA)
+    )  # type: ignore[arg-type]
+
+
+def test_clean_frame_columns_verdict_and_audit() -> None:
+    good = "\n".join(["A headline about the talks", "March 10, 2017", *BODY, "Skip to toolbar"])
+    records = _records([good, "Skip to toolbar\nToo short."])
+    articles, rejected = clean_frame(records, CleanConfig(min_clean_chars=100, min_clean_words=10))
+    assert articles.columns == [*RECORD_SCHEMA, "text", "removed", "clean_chars"] or set(
+        articles.columns
+    ) == {*RECORD_SCHEMA, "text", "removed", "clean_chars"}
+    assert articles.schema["removed"] == REMOVED_DTYPE
+    assert articles.height == 1 and rejected.height == 1
+    row = articles.row(0, named=True)
+    assert row["title"] == "A headline about the talks"
+    assert str(row["published"]) == "2017-03-10 00:00:00+00:00"
+    assert row["text"] == "\n".join(BODY) and row["clean_chars"] == len("\n".join(BODY))
+    assert [(r["line"], r["rule"]) for r in row["removed"]] == [
+        (1, "title_line"),
+        (2, "date_line"),
+        (6, "skip_link"),
+    ]
+    assert rejected.schema == pl.Schema(REJECTED_SCHEMA)
+    assert rejected.row(0, named=True)["reason"] == "too_short"
+
+
+def _story(i: int) -> str:
+    return "\n".join(
+        f"Story {i} paragraph {k} tells of event {chr(97 + i) * 3}{k} in a long sentence of words."
+        for k in range(3)
+    )
+
+
+def test_clean_frame_repeated_lines_and_outlet_rules() -> None:
+    from transforms.linestats import LineStatsConfig, line_evidence, repeated_lines
+
+    footer = "Press TV is also on these platforms"
+    records = _records([_story(i) + "\n" + footer for i in range(5)])
+    rep = repeated_lines(line_evidence(records), LineStatsConfig(min_docs=4))
+    rule = LineRule("example_story", "test", "boilerplate", r"^Story 0 paragraph 0 ")
+    articles, _ = clean_frame(
+        records,
+        CleanConfig(min_clean_chars=10, min_clean_words=5, structure="never"),
+        outlet_rules={"example.com": (rule,)},
+        repeated=rep,
+    )
+    rules = articles.select(pl.col("removed").list.eval(pl.element().struct.field("rule"))).to_series()
+    assert rules.to_list() == [["example_story", "repeated_line"]] + [["repeated_line"]] * 4
+
+
+def test_clean_frame_empty() -> None:
+    articles, rejected = clean_frame(_records([]))
+    assert articles.height == 0 and rejected.height == 0

@@ -1,0 +1,81 @@
+"""Repeated-line statistics: normalisation, story-keyed evidence, thresholds."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.linestats import (
+    LineStatsConfig,
+    line_evidence,
+    line_hash,
+    normalise_expr,
+    normalise_line,
+    repeated_lines,
+)
+
+FOOTER = "Press TV’s website can also be accessed at the following alternate addresses:"
+
+
+def _docs(texts: list[str], source: str = "presstv") -> pl.DataFrame:
+    return pl.DataFrame(
+        {"doc_id": [f"d{i}" for i in range(len(texts))], "source": [source] * len(texts), "raw_text": texts}
+    )
+
+
+def _story(i: int) -> str:
+    return "\n".join(
+        f"Story {i} paragraph {k} tells of event {chr(97 + i) * 3}{k} in a long sentence of words."
+        for k in range(3)
+    )
+
+
+def test_normalise_line() -> None:
+    assert normalise_line("  Press TV’s website, 2017!  ") == "press tvs website 0"
+    assert normalise_line("Page 12 of 30") == normalise_line("page 3 of 4")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(categories=("Lu", "Ll", "Nd", "Po", "Pd", "Ps", "Pe", "Zs", "Sc")), max_size=60))
+def test_python_and_polars_normalisers_agree(s: str) -> None:
+    assert pl.select(normalise_expr(pl.lit(s, dtype=pl.String))).item() == normalise_line(s)
+
+
+def test_line_hash_is_stable() -> None:
+    assert line_hash("press tvs website 0") == line_hash("press tvs website 0")
+    assert line_hash("abc") == int.from_bytes(
+        __import__("hashlib").blake2b(b"abc", digest_size=8).digest(), "little"
+    )
+
+
+def test_footer_across_stories_is_repeated() -> None:
+    ev = line_evidence(_docs([_story(i) + "\n" + FOOTER for i in range(5)]))
+    rep = repeated_lines(ev, LineStatsConfig(min_docs=4))
+    assert rep.to_dicts() == [{"source": "presstv", "line_hash": line_hash(normalise_line(FOOTER))}]
+
+
+def test_wire_story_run_ten_times_is_one_piece_of_evidence() -> None:
+    ev = line_evidence(_docs([_story(1) + "\n" + FOOTER] * 10))
+    assert ev["evidence_key"].n_unique() == 1
+    assert repeated_lines(ev, LineStatsConfig(min_docs=2)).is_empty()
+
+
+def test_evidence_from_earlier_runs_counts() -> None:
+    old = line_evidence(_docs([_story(i) + "\n" + FOOTER for i in range(3)]))
+    new = line_evidence(_docs([_story(7) + "\n" + FOOTER]).with_columns(pl.lit("n7").alias("doc_id")))
+    assert repeated_lines(new, LineStatsConfig(min_docs=4)).is_empty()
+    assert repeated_lines(pl.concat([old, new]), LineStatsConfig(min_docs=4)).height == 1
+
+
+def test_outlets_are_separate_and_share_threshold() -> None:
+    a = line_evidence(_docs([_story(i) + "\n" + FOOTER for i in range(4)], "a"))
+    b = line_evidence(_docs([_story(i) + "\n" + FOOTER for i in range(2)], "b"))
+    rep = repeated_lines(pl.concat([a, b]), LineStatsConfig(min_docs=3))
+    assert rep["source"].to_list() == ["a"]
+    assert repeated_lines(a, LineStatsConfig(min_docs=1, min_share=1.0)).height == 1 + 0
+
+
+def test_empty() -> None:
+    assert line_evidence(_docs([])).is_empty()
+    assert repeated_lines(line_evidence(_docs([]))).is_empty()
