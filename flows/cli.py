@@ -64,7 +64,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from flows.explain import explain_path
 
-    return explain_path(Path(args.path), line=args.line, raw_root=Path(args.raw), out=sys.stdout)
+    return explain_path(Path(args.path), line=args.line, raw_root=Path(args.raw), out_dir=Path(args.out),
+                        out=sys.stdout)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("path", help="a .txt, .html or .jsonl(.gz) file")
     exp.add_argument("--line", type=int, default=None, help="JSONL line number (default: the first record)")
     exp.add_argument("--raw", default="data/raw", help="raw root, to name the outlet (default data/raw)")
+    exp.add_argument("--out", default="data/clean", help="output folder whose line statistics to use")
     exp.set_defaults(func=cmd_explain)
     return parser
 
