@@ -412,7 +412,7 @@ def clean_frame(
     reps = _repeated_line_numbers(records, repeated)
     out = (
         records.lazy()
-        .join(reps.lazy(), on="doc_id", how="left")
+        .join(reps.lazy(), on="doc_id", how="left", maintain_order="left")
         .with_columns(
             pl.struct("raw_text", "title", "source", "format", "_rep")
             .map_elements(one, return_dtype=_RESULT_DTYPE)
