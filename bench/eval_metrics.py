@@ -117,8 +117,13 @@ def trafilatura_pages(root: Path = EVAL_DIR / "trafilatura_eval", limit: int | N
             return
         n += 1
         ev = data[url]
-        yield Page(meta["html_gz"], url, _read_gz(root / meta["html_gz"]),
-                   tuple(ev.get("with") or ()), tuple(ev.get("without") or ()))
+        yield Page(
+            meta["html_gz"],
+            url,
+            _read_gz(root / meta["html_gz"]),
+            tuple(ev.get("with") or ()),
+            tuple(ev.get("without") or ()),
+        )
 
 
 def readability_pages(root: Path = EVAL_DIR / "readability_news", limit: int | None = None) -> Iterator[Page]:
