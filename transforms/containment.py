@@ -90,9 +90,23 @@ def resolve_attachments(
     ).filter(pl.col("comp_a") != pl.col("comp_b"))
     contained = pl.col("containment") >= config.containment_threshold
     excerpt_nodes = rel.filter(contained & (pl.col("size_a") < pl.col("size_b"))).get_column("a").unique()
-    # roundups: not an excerpt of anything, quoting substantial parts of >= 2 different components
-    stories = rel.filter(~pl.col("a").is_in(excerpt_nodes.implode()) & ~contained)
-    roundup_rows = stories.filter(pl.col("comp_b").n_unique().over("a") >= 2)
+    # roundups: not an excerpt of anything, quoting substantial parts of >= 2 components that are
+    # unrelated to each other (a story quoted by two roundups is related to both, but those two
+    # roundups share the quoted part, so the story is not a roundup)
+    stories = rel.filter(~pl.col("a").is_in(excerpt_nodes.implode()) & ~contained).select(
+        "a", "comp_a", "comp_b", "containment"
+    )
+    related = rel.select(c1="comp_a", c2="comp_b").unique()
+    per_a = stories.select("a", c="comp_b").unique()
+    unrelated = (
+        per_a.join(per_a, on="a", suffix="_2")
+        .filter(pl.col("c") < pl.col("c_2"))
+        .join(related, left_on=["c", "c_2"], right_on=["c1", "c2"], how="anti")
+        .join(related, left_on=["c_2", "c"], right_on=["c1", "c2"], how="anti")
+        .select("a")
+        .unique()
+    )
+    roundup_rows = stories.join(unrelated, on="a", how="semi")
     roundups = roundup_rows.select(doc="a", story="comp_b", containment="containment")
     roundup_comps = roundup_rows.get_column("comp_a").unique()
 
