@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from transforms.dates import looks_like_date, parse_date
+
+
+@pytest.mark.parametrize(
+    ("s", "expected"),
+    [
+        ("September 9, 2016 8:00 am", "2016-09-09 08:00:00+00:00"),
+        ("2016-09-09", "2016-09-09 00:00:00+00:00"),
+        ("2016-09-09T08:00:00+03:00", "2016-09-09 05:00:00+00:00"),
+        ("9. September 2016", "2016-09-09 00:00:00+00:00"),
+        ("Published: 12 juin 2019", "2019-06-12 00:00:00+00:00"),
+        ("12.03.2019", "2019-03-12 00:00:00+00:00"),
+        ("Wed, 24 Jul 2015 05:36:09 GMT", "2015-07-24 05:36:09+00:00"),
+    ],
+)
+def test_parse_date(s: str, expected: str) -> None:
+    assert str(parse_date(s)) == expected
+
+
+@pytest.mark.parametrize("s", ["", "hello", "3 Months", "1 Year", "0001-01-01", "2999-01-01", "x" * 10_000])
+def test_parse_date_refuses(s: str) -> None:
+    assert parse_date(s) is None
+
+
+@pytest.mark.parametrize(
+    ("s", "expected"),
+    [
+        ("September 9, 2016 8:00 am", True),
+        ("3 Months", False),
+        ("Syria hopes to have Turkey by its side", False),
+        ("Monday, March 3, 2019", True),
+    ],
+)
+def test_looks_like_date(s: str, expected: bool) -> None:
+    assert looks_like_date(s) is expected
