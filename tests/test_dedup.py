@@ -1,0 +1,88 @@
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.dedup import DedupConfig, dedup_frame
+
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
+WORDS = [f"w{i}" for i in range(5000)]
+
+
+def frame(texts, published=None):
+    n = len(texts)
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    return pl.DataFrame(
+        {
+            "doc_id": [f"d{i:03d}" for i in range(n)],
+            "source": [f"s{i}" for i in range(n)],
+            "url": [f"u{i}" for i in range(n)],
+            "title": [f"t{i}" for i in range(n)],
+            "published": published or [t0 + dt.timedelta(hours=i) for i in range(n)],
+            "text": texts,
+        }
+    ).with_columns(pl.col("published").cast(pl.Datetime("us", "UTC")))
+
+
+def story(rng_seed, n=300):
+    import random
+
+    r = random.Random(rng_seed)
+    return " ".join(r.choice(WORDS) for _ in range(n))
+
+
+def test_seeds_never_merge():
+    texts = [p.read_text() for p in SEEDS]
+    out = dedup_frame(frame(texts)).articles
+    assert not out["is_duplicate"].any()
+
+
+def test_canonical_is_earliest_then_longest_then_doc_id():
+    s = story(1)
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    pub = [t0 + dt.timedelta(hours=2), t0 + dt.timedelta(hours=1), t0 + dt.timedelta(hours=1)]
+    out = dedup_frame(frame([s, s + " extra words here", s], pub)).articles
+    assert out["duplicate_of"].to_list() == ["d001", None, "d001"]
+    # copy_kind is relative to the canonical copy: d002 is an exact copy of d000, a near one of d001
+    assert out["copy_kind"].to_list() == ["near", None, "near"]
+
+
+def test_excerpt_joins_story_and_roundup_never_merges():
+    a, b, c = (" . ".join(story(k * 10 + j, 40) for j in range(8)) for k in range(3))
+    paras = [x.split(" . ") for x in (a, b, c)]
+    excerpt = " . ".join(paras[0][:3])
+    roundup = " . ".join(paras[0][:2] + paras[1][:2] + paras[2][:2])
+    res = dedup_frame(frame([a, b, c, excerpt, roundup]))
+    out = res.articles
+    assert out["cluster_id"][3] == out["cluster_id"][0] and out["copy_kind"][3] == "excerpt"
+    assert out["is_roundup"][4] and out["cluster_id"].n_unique() == 4
+    assert res.roundup_links.height == 3
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.permutations(range(6)))
+def test_identical_cluster_unrelated_do_not_and_order_is_irrelevant(seed, perm):
+    texts = [
+        story(seed),
+        story(seed),
+        story(seed + 1),
+        story(seed + 2),
+        story(seed) + " tail",
+        story(seed + 3),
+    ]
+    f = frame(texts)
+    a = dedup_frame(f).articles.sort("doc_id")
+    b = dedup_frame(f[list(perm)]).articles.sort("doc_id")
+    assert a.equals(b)
+    assert a["cluster_id"][0] == a["cluster_id"][1] == a["cluster_id"][4]
+    assert a["cluster_id"].n_unique() == 4
+
+
+def test_history_copy_joins_history_cluster():
+    s = story(5)
+    first = dedup_frame(frame([s, story(6)]))
+    new = frame([s]).with_columns(doc_id=pl.lit("new"))
+    out = dedup_frame(new, DedupConfig(), first.index_rows).articles
+    assert out["duplicate_of"].to_list() == ["d000"] and out["cluster_id"].to_list() == ["d000"]
