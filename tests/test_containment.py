@@ -1,4 +1,3 @@
-
 from tests.test_dedup import frame, story
 from transforms.dedup import dedup_frame
 
@@ -22,6 +21,4 @@ def test_shared_long_quote_never_links():
 def test_write_through_joins_earlier_version():
     v = story(3)
     out = dedup_frame(frame([v, story(4, 150) + " " + v])).articles
-    assert out["cluster_id"].n_unique() == 1 and out.filter(pl.col("is_duplicate"))["doc_id"].to_list() == [
-        "d000"
-    ]
+    assert out["cluster_id"].n_unique() == 1 and out["is_duplicate"].sum() == 1
