@@ -29,7 +29,7 @@ import polars as pl
 
 from transforms.dates import looks_like_date, parse_date
 from transforms.linestats import LineStatsConfig, doc_lines, line_hash, line_hashes_expr, normalise_line
-from transforms.rules import RULES, LineRule, compile_pattern
+from transforms.rules import RULES, LineRule
 from transforms.schema import REJECTED_SCHEMA
 
 __all__ = [
@@ -89,24 +89,15 @@ class CleanResult:
 
 
 class RuleSet:
-    """Rules compiled for speed: one combined regex tells whether *any* pattern rule can match a line,
-    so a body line costs one regex search; only candidate lines are checked rule by rule, in table order."""
+    """Rules in table order; a line longer than every rule's ``max_chars`` is not looked at. (A combined
+    alternation of all patterns was measured slower: Python's re scans every position for it.)"""
 
     def __init__(self, rules: Iterable[LineRule]) -> None:
         self.rules = tuple(rules)
-        plain = [r for r in self.rules if r.pattern is not None and r.tail_chars is None]
         self.max_chars = max((r.max_chars for r in self.rules), default=0)
-        self._any = compile_pattern("|".join(f"(?:{r.pattern})" for r in plain)) if plain else None
-        self._others = tuple(r for r in self.rules if r not in plain)
-        self._others_max = max((r.max_chars for r in self._others), default=0)
 
     def match(self, line: str) -> LineRule | None:
-        n = len(line)
-        if n > self.max_chars or not line:
-            return None
-        if (self._any is None or self._any.search(line) is None) and (
-            n > self._others_max or not any(r.matches(line) for r in self._others)
-        ):
+        if len(line) > self.max_chars or not line:
             return None
         for rule in self.rules:
             if rule.matches(line):
