@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from flows.deploy import add_serve_parser
+
 __all__ = ["main"]
 
 
@@ -86,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--raw", default="data/raw", help="raw root, to name the outlet (default data/raw)")
     exp.add_argument("--out", default="data/clean", help="output folder whose line statistics to use")
     exp.set_defaults(func=cmd_explain)
+
+    add_serve_parser(sub)
     return parser
 
 

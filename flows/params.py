@@ -49,10 +49,12 @@ class CleanNewsParams(BaseModel):
     # deduplication
     num_perm: int = Field(128, ge=16, le=512, description="MinHash permutations.")
     shingle_size: int = Field(5, ge=1, le=10, description="Words per shingle.")
-    jaccard_threshold: float = Field(0.7, gt=0.0, le=1.0, description="Jaccard similarity from which two "
-                                     "articles are near duplicates (verified on shingles).")
+    jaccard_threshold: float = Field(0.5, gt=0.0, le=1.0, description="Jaccard similarity of word shingles "
+                                     "from which two LSH candidates are near duplicates (verified exactly).")
     containment_threshold: float = Field(0.8, gt=0.0, le=1.0, description="Share of an article's shingles "
-                                         "found in a longer one from which it is an excerpt of it.")
+                                         "found in a fuller one from which it is an excerpt of it.")
+    min_excerpt_shingles: int = Field(20, ge=5, le=10_000, description="Shared shingles below this never link "
+                                      "two articles (one quoted sentence or an agency footer is not a copy).")
 
     # operation
     lock_wait_seconds: int = Field(300, ge=0, le=86_400, description="How long a run waits for another run "

@@ -70,7 +70,8 @@ def clean_config(p: CleanNewsParams) -> CleanConfig:
 def dedup_config(p: CleanNewsParams) -> DedupConfig:
     rows = 8 if p.num_perm >= 64 else 4
     return DedupConfig(shingle_size=p.shingle_size, num_perm=p.num_perm, bands=p.num_perm // rows, rows=rows,
-                       jaccard_threshold=p.jaccard_threshold, containment_threshold=p.containment_threshold)
+                       jaccard_threshold=p.jaccard_threshold, containment_threshold=p.containment_threshold,
+                       min_excerpt_shingles=p.min_excerpt_shingles)
 
 
 def load_outlet_rules(path: str | None) -> dict:
