@@ -66,8 +66,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from flows.explain import explain_path
 
-    return explain_path(Path(args.path), line=args.line, raw_root=Path(args.raw), out_dir=Path(args.out),
-                        out=sys.stdout)
+    return explain_path(
+        Path(args.path), line=args.line, raw_root=Path(args.raw), out_dir=Path(args.out), out=sys.stdout
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,9 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="Clean and deduplicate the raw folder into Parquet (one flow run).")
     run.add_argument("--raw", default="data/raw", help="raw input folder (default data/raw)")
     run.add_argument("--out", default="data/clean", help="output folder (default data/clean)")
-    run.add_argument("--full", action="store_true", help="reprocess every input, not only new or changed files")
-    run.add_argument("--set", action="append", metavar="KEY=VALUE",
-                     help="any flow parameter, e.g. --set jaccard_threshold=0.8 (repeatable)")
+    run.add_argument(
+        "--full", action="store_true", help="reprocess every input, not only new or changed files"
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="any flow parameter, e.g. --set jaccard_threshold=0.8 (repeatable)",
+    )
     run.set_defaults(func=cmd_run)
 
     exp = sub.add_parser("explain", help="Print a document with each line marked kept or removed, and why.")

@@ -45,12 +45,15 @@ def schedule(cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE) -> Sche
     try:
         return Cron(cron, timezone=timezone)
     except ValueError as exc:
-        raise ValueError(f"invalid cron string {cron!r}: five fields, minute hour day-of-month month "
-                         f"day-of-week, e.g. {DEFAULT_CRON!r} for 02:00 every night") from exc
+        raise ValueError(
+            f"invalid cron string {cron!r}: five fields, minute hour day-of-month month "
+            f"day-of-week, e.g. {DEFAULT_CRON!r} for 02:00 every night"
+        ) from exc
 
 
-def build_deployment(cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE,
-                     params: CleanNewsParams | None = None) -> RunnerDeployment:
+def build_deployment(
+    cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE, params: CleanNewsParams | None = None
+) -> RunnerDeployment:
     """The ``clean-news/scheduled`` deployment: cron schedule, one active run, parameters enforced."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.deployments.runner import EntrypointType
@@ -63,7 +66,8 @@ def build_deployment(cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE,
         schedules=[schedule(cron, timezone)],
         # a run that starts while another is active waits for it instead of racing it on the same out_dir
         concurrency_limit=ConcurrencyLimitConfig(
-            limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
+            limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE
+        ),
         parameters={"params": params.model_dump(mode="json")},
         enforce_parameter_schema=True,
         description="Nightly clean-news run. Run > Custom run opens the parameter form.",
@@ -88,24 +92,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:  # pydantic's ValidationError is a ValueError too
         raise SystemExit(f"wirewash serve: {exc}") from exc
     if not _api_url():
-        raise SystemExit("wirewash serve: no Prefect server configured. Start one with "
-                         "`prefect server start` and point at it: prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api")
+        raise SystemExit(
+            "wirewash serve: no Prefect server configured. Start one with "
+            "`prefect server start` and point at it: prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
     serve(deployment, pause_on_shutdown=False)
     return 0
 
 
 def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     serve = subparsers.add_parser(
-        "serve", help="Register the clean-news/scheduled deployment and run it on its schedule "
-                      "(Ctrl-C stops serving; the schedule stays active).")
-    serve.add_argument("--cron", default=DEFAULT_CRON,
-                       help=f"cron: minute hour day month weekday (default {DEFAULT_CRON!r}, nightly)")
-    serve.add_argument("--timezone", default=DEFAULT_TIMEZONE,
-                       help=f"time zone of the cron schedule (default {DEFAULT_TIMEZONE})")
-    serve.add_argument("--raw", default=CleanNewsParams().raw_dir,
-                       help="raw input folder of scheduled runs (default data/raw)")
-    serve.add_argument("--out", default=CleanNewsParams().out_dir,
-                       help="output folder of scheduled runs (default data/clean)")
+        "serve",
+        help="Register the clean-news/scheduled deployment and run it on its schedule "
+        "(Ctrl-C stops serving; the schedule stays active).",
+    )
+    serve.add_argument(
+        "--cron",
+        default=DEFAULT_CRON,
+        help=f"cron: minute hour day month weekday (default {DEFAULT_CRON!r}, nightly)",
+    )
+    serve.add_argument(
+        "--timezone",
+        default=DEFAULT_TIMEZONE,
+        help=f"time zone of the cron schedule (default {DEFAULT_TIMEZONE})",
+    )
+    serve.add_argument(
+        "--raw",
+        default=CleanNewsParams().raw_dir,
+        help="raw input folder of scheduled runs (default data/raw)",
+    )
+    serve.add_argument(
+        "--out",
+        default=CleanNewsParams().out_dir,
+        help="output folder of scheduled runs (default data/clean)",
+    )
     serve.set_defaults(func=cmd_serve)
     return serve
 

@@ -31,8 +31,15 @@ def _repeated_hashes(out_dir: Path, source: str, params: CleanNewsParams) -> fro
     return frozenset(repeated_lines(evidence, clean_config(params).linestats())["line_hash"].to_list())
 
 
-def explain_path(path: Path, *, line: int | None, raw_root: Path, out_dir: Path, out: TextIO,
-                 params: CleanNewsParams | None = None) -> int:
+def explain_path(
+    path: Path,
+    *,
+    line: int | None,
+    raw_root: Path,
+    out_dir: Path,
+    out: TextIO,
+    params: CleanNewsParams | None = None,
+) -> int:
     params = params or CleanNewsParams(raw_dir=str(raw_root), out_dir=str(out_dir))
     if not path.is_file():
         out.write(f"not a file: {path}\n")
@@ -53,22 +60,39 @@ def explain_path(path: Path, *, line: int | None, raw_root: Path, out_dir: Path,
     config = clean_config(params)
     rules = load_outlet_rules(params.outlet_rules).get(record["source"] or "", ())
     repeated = _repeated_hashes(out_dir, record["source"] or "", params)
-    lines = explain(record["raw_text"], title=record["title"], config=config, extra_rules=rules,
-                    repeated=repeated, fmt=record["format"])
+    lines = explain(
+        record["raw_text"],
+        title=record["title"],
+        config=config,
+        extra_rules=rules,
+        repeated=repeated,
+        fmt=record["format"],
+    )
     from transforms.schema import RECORD_SCHEMA
 
     frame = pl.DataFrame([record], schema=RECORD_SCHEMA, orient="row")
-    repeated_frame = pl.DataFrame({"source": [record["source"]] * len(repeated), "line_hash": list(repeated)},
-                                  schema={"source": pl.String, "line_hash": pl.UInt64})
-    articles, rejected = clean_frame(frame, config, {record["source"]: rules} if rules else {}, repeated_frame)
+    repeated_frame = pl.DataFrame(
+        {"source": [record["source"]] * len(repeated), "line_hash": list(repeated)},
+        schema={"source": pl.String, "line_hash": pl.UInt64},
+    )
+    articles, rejected = clean_frame(
+        frame, config, {record["source"]: rules} if rules else {}, repeated_frame
+    )
     where = "" if record["source_line"] is None else f":{record['source_line']}"
-    verdict = (f"REJECTED {rejected['reason'][0]}: {rejected['detail'][0]}" if rejected.height
-               else f"kept, {articles['clean_chars'][0]} characters")
+    verdict = (
+        f"REJECTED {rejected['reason'][0]}: {rejected['detail'][0]}"
+        if rejected.height
+        else f"kept, {articles['clean_chars'][0]} characters"
+    )
     title = articles["title"][0] if articles.height else record["title"]
-    out.write(f"{record['source_path']}{where}  doc_id={record['doc_id']}  source={record['source']}  "
-              f"format={record['format']}\n")
+    out.write(
+        f"{record['source_path']}{where}  doc_id={record['doc_id']}  source={record['source']}  "
+        f"format={record['format']}\n"
+    )
     out.write(f"title: {title!r}   verdict: {verdict}\n")
-    out.write(f"kept {sum(e.kept for e in lines)} lines, removed {sum(bool(e.rule_id) for e in lines)}"
-              f"  (+ kept, - removed with rule id, · blank)\n\n")
+    out.write(
+        f"kept {sum(e.kept for e in lines)} lines, removed {sum(bool(e.rule_id) for e in lines)}"
+        f"  (+ kept, - removed with rule id, · blank)\n\n"
+    )
     out.write(format_explain(lines) + "\n")
     return 0

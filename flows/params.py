@@ -19,48 +19,104 @@ class CleanNewsParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # where
-    raw_dir: str = Field("data/raw", description="Folder of raw scraped files (.txt, .html, .jsonl, .jsonl.gz), "
-                         "read recursively; never modified.", min_length=1)
-    out_dir: str = Field("data/clean", description="Output folder for the Parquet tables and run summaries.",
-                         min_length=1)
+    raw_dir: str = Field(
+        "data/raw",
+        description="Folder of raw scraped files (.txt, .html, .jsonl, .jsonl.gz), "
+        "read recursively; never modified.",
+        min_length=1,
+    )
+    out_dir: str = Field(
+        "data/clean", description="Output folder for the Parquet tables and run summaries.", min_length=1
+    )
     full: bool = Field(False, description="Reprocess every input file, not only new or changed ones.")
-    outlet_rules: str | None = Field("config/outlet_rules.toml", description="TOML file of extra line rules per "
-                                     "outlet (relative to the working folder); missing file = no extra rules.")
+    outlet_rules: str | None = Field(
+        "config/outlet_rules.toml",
+        description="TOML file of extra line rules per "
+        "outlet (relative to the working folder); missing file = no extra rules.",
+    )
 
     # reading
-    workers: int = Field(0, ge=0, le=64, description="Processes for reading and HTML extraction; 0 = one per core.")
-    max_file_mb: int = Field(32, ge=1, le=1024, description="Largest .txt/.html file read (MiB); larger is rejected.")
-    max_record_mb: int = Field(8, ge=1, le=256, description="Longest JSONL line read (MiB); longer is rejected.")
-    max_decompressed_mb: int = Field(2048, ge=1, le=65536, description="Most bytes decompressed from one "
-                                     ".jsonl.gz (MiB): a cap against decompression bombs.")
+    workers: int = Field(
+        0, ge=0, le=64, description="Processes for reading and HTML extraction; 0 = one per core."
+    )
+    max_file_mb: int = Field(
+        32, ge=1, le=1024, description="Largest .txt/.html file read (MiB); larger is rejected."
+    )
+    max_record_mb: int = Field(
+        8, ge=1, le=256, description="Longest JSONL line read (MiB); longer is rejected."
+    )
+    max_decompressed_mb: int = Field(
+        2048,
+        ge=1,
+        le=65536,
+        description="Most bytes decompressed from one .jsonl.gz (MiB): a cap against decompression bombs.",
+    )
     html_extraction: Literal["balanced", "precision", "recall"] = Field(
-        "balanced", description="trafilatura's mode for HTML pages.")
+        "balanced", description="trafilatura's mode for HTML pages."
+    )
 
     # cleaning
-    min_clean_chars: int = Field(200, ge=0, le=100_000, description="An article with fewer characters left "
-                                 "after cleaning is rejected (too_short).")
-    min_clean_words: int = Field(30, ge=0, le=10_000, description="An article with fewer words left after "
-                                 "cleaning is rejected (too_short).")
-    repeated_min_docs: int = Field(4, ge=2, le=10_000, description="A line seen in at least this many "
-                                   "different stories of one outlet is site boilerplate (repeated_line).")
-    repeated_min_share: float = Field(0.0, ge=0.0, le=1.0, description="...and in at least this share of "
-                                      "the outlet's stories (0 = count only).")
+    min_clean_chars: int = Field(
+        200,
+        ge=0,
+        le=100_000,
+        description="An article with fewer characters left after cleaning is rejected (too_short).",
+    )
+    min_clean_words: int = Field(
+        30,
+        ge=0,
+        le=10_000,
+        description="An article with fewer words left after cleaning is rejected (too_short).",
+    )
+    repeated_min_docs: int = Field(
+        4,
+        ge=2,
+        le=10_000,
+        description="A line seen in at least this many "
+        "different stories of one outlet is site boilerplate (repeated_line).",
+    )
+    repeated_min_share: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="...and in at least this share of the outlet's stories (0 = count only).",
+    )
 
     # deduplication
     num_perm: int = Field(128, ge=16, le=512, description="MinHash permutations.")
     shingle_size: int = Field(5, ge=1, le=10, description="Words per shingle.")
-    jaccard_threshold: float = Field(0.5, gt=0.0, le=1.0, description="Jaccard similarity of word shingles "
-                                     "from which two LSH candidates are near duplicates (verified exactly).")
-    containment_threshold: float = Field(0.8, gt=0.0, le=1.0, description="Share of an article's shingles "
-                                         "found in a fuller one from which it is an excerpt of it.")
-    min_excerpt_shingles: int = Field(20, ge=5, le=10_000, description="Shared shingles below this never link "
-                                      "two articles (one quoted sentence or an agency footer is not a copy).")
+    jaccard_threshold: float = Field(
+        0.5,
+        gt=0.0,
+        le=1.0,
+        description="Jaccard similarity of word shingles "
+        "from which two LSH candidates are near duplicates (verified exactly).",
+    )
+    containment_threshold: float = Field(
+        0.8,
+        gt=0.0,
+        le=1.0,
+        description="Share of an article's shingles found in a fuller one from which it is an excerpt of it.",
+    )
+    min_excerpt_shingles: int = Field(
+        20,
+        ge=5,
+        le=10_000,
+        description="Shared shingles below this never link "
+        "two articles (one quoted sentence or an agency footer is not a copy).",
+    )
 
     # operation
-    lock_wait_seconds: int = Field(300, ge=0, le=86_400, description="How long a run waits for another run "
-                                   "writing to the same output folder before it refuses.")
+    lock_wait_seconds: int = Field(
+        300,
+        ge=0,
+        le=86_400,
+        description="How long a run waits for another run "
+        "writing to the same output folder before it refuses.",
+    )
 
     # history
-    history_backend: Literal["files", "redis"] = Field("files", description="Where the dedup history index "
-                                                       "lives: files under the output folder, or Redis.")
+    history_backend: Literal["files", "redis"] = Field(
+        "files", description="Where the dedup history index lives: files under the output folder, or Redis."
+    )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL when history_backend is redis.")

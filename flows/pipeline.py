@@ -16,15 +16,16 @@ from prefect.utilities.annotations import quote
 from flows import stages
 from flows.params import CleanNewsParams
 from flows.readers import ReadLimits, ReadResult, discover, read_files, rel_path
-from flows.state import compact, file_facts, load_manifest, output_lock, sha256_file
+from flows.state import file_facts, load_manifest, output_lock, sha256_file
 from flows.store import OutputLayout
 from transforms.extract import ExtractConfig
 from transforms.incremental import MANIFEST_SCHEMA, plan_inputs
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
-from transforms.summary import run_summary, summary_markdown
+from transforms.summary import run_summary
 
 __all__ = ["clean_news", "new_run_id", "read_limits"]
 
+DEFAULT_PARAMS = CleanNewsParams()  # frozen: safe as a shared default
 READ_BATCH_FILES = 1000  # files per read task: bounded memory and task overhead, a progress tick each
 
 
@@ -49,8 +50,9 @@ def _workers(p: CleanNewsParams) -> int:
 
 
 @task(name="plan-inputs")
-def plan_task(raw_dir: str, layout: OutputLayout, full: bool, run_id: str) -> tuple[list[Path], pl.DataFrame,
-                                                                                 pl.DataFrame]:
+def plan_task(
+    raw_dir: str, layout: OutputLayout, full: bool, run_id: str
+) -> tuple[list[Path], pl.DataFrame, pl.DataFrame]:
     """Files to read, discovery rejects to record, and this run's manifest rows (new or changed only)."""
     root = Path(raw_dir).resolve()
     if not root.is_dir():
@@ -58,25 +60,36 @@ def plan_task(raw_dir: str, layout: OutputLayout, full: bool, run_id: str) -> tu
     files, rejects = discover(root)
     reject_df = pl.DataFrame(rejects, schema=REJECTED_SCHEMA, orient="row")
     by_path = {rel_path(root, f): f for f in files}
-    facts = pl.concat([
-        file_facts(root, files),
-        file_facts(root, [root / p for p in reject_df["source_path"]], follow_links=False),
-    ])
+    facts = pl.concat(
+        [
+            file_facts(root, files),
+            file_facts(root, [root / p for p in reject_df["source_path"]], follow_links=False),
+        ]
+    )
     plan = plan_inputs(facts, load_manifest(layout), full=full)
     # A touched file (size or mtime differ) is processed only if its content changed.
-    hashes = {row["source_path"]: (sha256_file(by_path[row["source_path"]]) if row["source_path"] in by_path
-                                   else f"stat:{row['size']}:{row['mtime_ns']}")
-              for row in plan.filter(pl.col("status") != "unchanged").iter_rows(named=True)}
+    hashes = {
+        row["source_path"]: (
+            sha256_file(by_path[row["source_path"]])
+            if row["source_path"] in by_path
+            else f"stat:{row['size']}:{row['mtime_ns']}"
+        )
+        for row in plan.filter(pl.col("status") != "unchanged").iter_rows(named=True)
+    }
     todo = (
         plan.filter(pl.col("status") != "unchanged")
         .with_columns(pl.col("source_path").replace_strict(hashes, return_dtype=pl.String).alias("sha256"))
         .filter((pl.col("status") != "touched") | (pl.col("sha256") != pl.col("known_sha256")))
     )
-    manifest = todo.select(*[pl.col(c) for c in ("source_path", "size", "mtime_ns", "sha256")],
-                           pl.lit(run_id).alias("run_id")).cast(MANIFEST_SCHEMA)
+    manifest = todo.select(
+        *[pl.col(c) for c in ("source_path", "size", "mtime_ns", "sha256")], pl.lit(run_id).alias("run_id")
+    ).cast(MANIFEST_SCHEMA)
     wanted = set(todo["source_path"])
-    return ([by_path[p] for p in sorted(wanted) if p in by_path],
-            reject_df.filter(pl.col("source_path").is_in(sorted(wanted))), manifest)
+    return (
+        [by_path[p] for p in sorted(wanted) if p in by_path],
+        reject_df.filter(pl.col("source_path").is_in(sorted(wanted))),
+        manifest,
+    )
 
 
 @task(name="read-batch")
@@ -95,26 +108,35 @@ def dedup_task(articles: pl.DataFrame, params: CleanNewsParams, layout: OutputLa
 
 
 @task(name="publish")
-def publish_task(layout: OutputLayout, run_id: str, tables: dict[str, pl.DataFrame], summary: dict,
-                 deduped: stages.Deduped, params: CleanNewsParams) -> dict[str, str]:
+def publish_task(
+    layout: OutputLayout,
+    run_id: str,
+    tables: dict[str, pl.DataFrame],
+    summary: dict,
+    deduped: stages.Deduped,
+    params: CleanNewsParams,
+) -> dict[str, str]:
     """Stage and move the run's tables, add its documents to the history index, commit with the
     summary, then rebuild the clusters table and drop rows the run superseded."""
     stages.add_to_history(deduped, params, layout, run_id)
-    tables = {**tables, **{k: v for k, v in deduped.side_tables.items() if k not in tables}}
     paths = layout.publish(run_id, {k: v for k, v in tables.items() if v.height}, summary)
     stages.rebuild_clusters(layout)
-    compact(layout, extra_tables=stages.PATH_KEYED_SIDE_TABLES)
+    stages.supersede(params, layout)
     return {k: str(v) for k, v in paths.items()}
 
 
 def _stamp(df: pl.DataFrame, run_id: str, at: datetime) -> pl.DataFrame:
-    return df.with_columns(pl.lit(run_id).alias("run_id"),
-                           pl.lit(at).cast(pl.Datetime("us", "UTC")).alias("ingested_at"))
+    return df.with_columns(
+        pl.lit(run_id).alias("run_id"), pl.lit(at).cast(pl.Datetime("us", "UTC")).alias("ingested_at")
+    )
 
 
-@flow(name="clean-news", description="Raw scraped news (txt, html, jsonl) -> clean, deduplicated Parquet.",
-      validate_parameters=True)
-def clean_news(params: CleanNewsParams = CleanNewsParams()) -> dict[str, Any]:
+@flow(
+    name="clean-news",
+    description="Raw scraped news (txt, html, jsonl) -> clean, deduplicated Parquet.",
+    validate_parameters=True,
+)
+def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
     logger = get_run_logger()
     layout = OutputLayout(Path(params.out_dir))
     run_id = new_run_id()
@@ -124,14 +146,14 @@ def clean_news(params: CleanNewsParams = CleanNewsParams()) -> dict[str, Any]:
         stages.rollback_history(params, layout)
         if rolled_back:
             logger.warning("rolled back unfinished runs: %s", ", ".join(rolled_back))
-        compact(layout, extra_tables=stages.PATH_KEYED_SIDE_TABLES)  # finish one a crash interrupted
+        stages.supersede(params, layout)  # finish one a crash interrupted
 
         files, discover_rejects, manifest = plan_task(params.raw_dir, layout, params.full, run_id)
         logger.info("%d input files to process (new or changed)", len(files))
         parts = [ReadResult(records=pl.DataFrame(schema=RECORD_SCHEMA), rejected=discover_rejects)]
         progress = stages.Progress(total=len(files))
         for i in range(0, len(files), READ_BATCH_FILES):
-            batch = files[i:i + READ_BATCH_FILES]
+            batch = files[i : i + READ_BATCH_FILES]
             parts.append(read_task(params.raw_dir, quote(batch), read_limits(params), _workers(params)))
             progress.advance(len(batch))
         read = ReadResult.concat(parts)
@@ -142,10 +164,17 @@ def clean_news(params: CleanNewsParams = CleanNewsParams()) -> dict[str, Any]:
         rejected = pl.concat([read.rejected, cleaned.rejected], how="vertical_relaxed")
 
         summary = run_summary(articles, rejected)
-        summary.update(run_id=run_id, raw_dir=params.raw_dir, out_dir=str(layout.out), files=len(files),
-                       rolled_back=rolled_back, new_clusters=deduped.new_clusters,
-                       started_at=started.isoformat(), finished_at=datetime.now(UTC).isoformat(),
-                       params=params.model_dump())
+        summary.update(
+            run_id=run_id,
+            raw_dir=params.raw_dir,
+            out_dir=str(layout.out),
+            files=len(files),
+            rolled_back=rolled_back,
+            new_clusters=deduped.new_clusters,
+            started_at=started.isoformat(),
+            finished_at=datetime.now(UTC).isoformat(),
+            params=params.model_dump(),
+        )
         tables = {
             "articles": _stamp(articles, run_id, started),
             "rejected": _stamp(rejected, run_id, started),
@@ -154,7 +183,11 @@ def clean_news(params: CleanNewsParams = CleanNewsParams()) -> dict[str, Any]:
             "_state/linestats": cleaned.evidence,
         }
         summary["paths"] = publish_task(layout, run_id, quote(tables), summary, quote(deduped), params)
-    logger.info("records in %d = articles %d + rejected %d", summary["records_in"], summary["articles"],
-                summary["rejected"])
+    logger.info(
+        "records in %d = articles %d + rejected %d",
+        summary["records_in"],
+        summary["articles"],
+        summary["rejected"],
+    )
     stages.publish_artifacts(summary, layout)
     return summary

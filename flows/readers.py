@@ -48,7 +48,9 @@ class ReadResult:
     def concat(parts: list[ReadResult]) -> ReadResult:
         return ReadResult(
             records=pl.concat([p.records for p in parts]) if parts else pl.DataFrame(schema=RECORD_SCHEMA),
-            rejected=pl.concat([p.rejected for p in parts]) if parts else pl.DataFrame(schema=REJECTED_SCHEMA),
+            rejected=pl.concat([p.rejected for p in parts])
+            if parts
+            else pl.DataFrame(schema=REJECTED_SCHEMA),
         )
 
 
@@ -70,7 +72,9 @@ def discover(root: Path) -> tuple[list[Path], list[dict[str, Any]]]:
             if d.startswith("."):
                 continue
             if (here / d).is_symlink():
-                rejects.append(_reject(root, here / d, None, "symlink", "symbolic link to a folder: not followed"))
+                rejects.append(
+                    _reject(root, here / d, None, "symlink", "symbolic link to a folder: not followed")
+                )
                 continue
             kept_dirs.append(d)
         dirnames[:] = kept_dirs
@@ -81,8 +85,9 @@ def discover(root: Path) -> tuple[list[Path], list[dict[str, Any]]]:
             if path.is_symlink():
                 rejects.append(_reject(root, path, None, "symlink", "symbolic link: not followed"))
             elif _suffix(name) is None:
-                rejects.append(_reject(root, path, None, "unsupported_type",
-                                       f"not one of {', '.join(SUFFIXES)}"))
+                rejects.append(
+                    _reject(root, path, None, "unsupported_type", f"not one of {', '.join(SUFFIXES)}")
+                )
             else:
                 files.append(path)
     return sorted(files, key=lambda p: rel_path(root, p)), rejects
@@ -93,15 +98,40 @@ def rel_path(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix().encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _reject(root: Path, path: Path, line: int | None, reason: str, detail: str,
-            doc_id: str | None = None, source: str | None = None) -> dict[str, Any]:
+def _reject(
+    root: Path,
+    path: Path,
+    line: int | None,
+    reason: str,
+    detail: str,
+    doc_id: str | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
     rel = rel_path(root, path)
-    return {"source_path": rel, "source_line": line, "doc_id": doc_id,
-            "source": source or derive_source(None, None, rel), "reason": reason, "detail": detail[:500]}
+    return {
+        "source_path": rel,
+        "source_line": line,
+        "doc_id": doc_id,
+        "source": source or derive_source(None, None, rel),
+        "reason": reason,
+        "detail": detail[:500],
+    }
 
 
-def _row(root: Path, path: Path, line: int | None, fmt: str, *, text: str, raw_chars: int, url: str | None,
-         title: str | None, author: str | None, published: str | None, source: str | None) -> dict[str, Any]:
+def _row(
+    root: Path,
+    path: Path,
+    line: int | None,
+    fmt: str,
+    *,
+    text: str,
+    raw_chars: int,
+    url: str | None,
+    title: str | None,
+    author: str | None,
+    published: str | None,
+    source: str | None,
+) -> dict[str, Any]:
     rel = rel_path(root, path)
     return {
         "doc_id": make_doc_id(rel, line),
@@ -126,9 +156,20 @@ def _read_capped(path: Path, cap: int) -> bytes:
     return data
 
 
-def _html_row(root: Path, path: Path, line: int | None, fmt: str, html: str, *, limits: ReadLimits,
-              url: str | None = None, title: str | None = None, published: str | None = None,
-              source: str | None = None, author: str | None = None) -> dict[str, Any]:
+def _html_row(
+    root: Path,
+    path: Path,
+    line: int | None,
+    fmt: str,
+    html: str,
+    *,
+    limits: ReadLimits,
+    url: str | None = None,
+    title: str | None = None,
+    published: str | None = None,
+    source: str | None = None,
+    author: str | None = None,
+) -> dict[str, Any]:
     try:
         art = extract_article(html, url=url, config=limits.extract)
     except Exception as exc:  # trafilatura is a black box over hostile HTML: record, never abort the run
@@ -136,17 +177,38 @@ def _html_row(root: Path, path: Path, line: int | None, fmt: str, html: str, *, 
     if art is None or not has_prose(art.text):
         found = "nothing" if art is None else f"only {art.text[:60]!r}"
         raise RecordError("no_article", f"no article in the HTML (navigation, error or empty page): {found}")
-    return _row(root, path, line, fmt, text=art.text, raw_chars=len(html), url=url or clean_field(art.url),
-                title=title or clean_field(art.title), author=author or clean_field(art.author),
-                published=published or art.date, source=source)
+    return _row(
+        root,
+        path,
+        line,
+        fmt,
+        text=art.text,
+        raw_chars=len(html),
+        url=url or clean_field(art.url),
+        title=title or clean_field(art.title),
+        author=author or clean_field(art.author),
+        published=published or art.date,
+        source=source,
+    )
 
 
 def _read_single(root: Path, path: Path, fmt: str, limits: ReadLimits) -> dict[str, Any]:
     data = _read_capped(path, limits.max_file_bytes)
     if fmt == "txt":
         decoded = decode_bytes(data)
-        return _row(root, path, None, "txt", text=decoded.text, raw_chars=len(decoded.text), url=None,
-                    title=None, author=None, published=None, source=None)
+        return _row(
+            root,
+            path,
+            None,
+            "txt",
+            text=decoded.text,
+            raw_chars=len(decoded.text),
+            url=None,
+            title=None,
+            author=None,
+            published=None,
+            source=None,
+        )
     decoded = decode_bytes(data, declared=html_declared_charset(data))
     return _html_row(root, path, None, "html", decoded.text, limits=limits)
 
@@ -185,8 +247,15 @@ def _read_jsonl(root: Path, path: Path, limits: ReadLimits, out: list, rejects: 
         with opener(path, "rb") as fh:
             for number, raw in _lines(fh, limits):
                 if raw is None:
-                    rejects.append(_reject(root, path, number, "line_too_long",
-                                           f"JSONL line longer than the {limits.max_record_bytes // MiB} MiB cap"))
+                    rejects.append(
+                        _reject(
+                            root,
+                            path,
+                            number,
+                            "line_too_long",
+                            f"JSONL line longer than the {limits.max_record_bytes // MiB} MiB cap",
+                        )
+                    )
                     continue
                 if not raw.strip():
                     continue
@@ -197,30 +266,68 @@ def _read_jsonl(root: Path, path: Path, limits: ReadLimits, out: list, rejects: 
                     reason = exc.reason if isinstance(exc, RecordError) else "bad_json"
                     rejects.append(_reject(root, path, number, reason, str(exc)))
                     continue
-                meta = {"url": fields.url, "title": fields.title, "published": fields.published,
-                        "source": fields.source, "author": fields.author}
+                meta = {
+                    "url": fields.url,
+                    "title": fields.title,
+                    "published": fields.published,
+                    "source": fields.source,
+                    "author": fields.author,
+                }
                 try:
                     if fields.text is not None:
-                        out.append(_row(root, path, number, "jsonl", text=fields.text,
-                                        raw_chars=len(fields.text), **meta))
+                        out.append(
+                            _row(
+                                root,
+                                path,
+                                number,
+                                "jsonl",
+                                text=fields.text,
+                                raw_chars=len(fields.text),
+                                **meta,
+                            )
+                        )
                     else:
                         out.append(_html_row(root, path, number, "jsonl", fields.html, limits=limits, **meta))
                 except RecordError as exc:
                     rel = rel_path(root, path)
-                    rejects.append(_reject(root, path, number, exc.reason, exc.detail, make_doc_id(rel, number),
-                                           derive_source(fields.source, fields.url, rel)))
+                    rejects.append(
+                        _reject(
+                            root,
+                            path,
+                            number,
+                            exc.reason,
+                            exc.detail,
+                            make_doc_id(rel, number),
+                            derive_source(fields.source, fields.url, rel),
+                        )
+                    )
     except _LineTooLong:
-        rejects.append(_reject(root, path, number + 1, "decompression_limit",
-                               f"stopped after {limits.max_decompressed_bytes // MiB} MiB of decompressed "
-                               f"data (a decompression bomb?); the lines before were read"))
+        rejects.append(
+            _reject(
+                root,
+                path,
+                number + 1,
+                "decompression_limit",
+                f"stopped after {limits.max_decompressed_bytes // MiB} MiB of decompressed "
+                f"data (a decompression bomb?); the lines before were read",
+            )
+        )
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         reason = "bad_gzip" if number == 0 and not isinstance(exc, EOFError) else "truncated_gzip"
-        rejects.append(_reject(root, path, number + 1, reason,
-                               f"gzip stream broken after line {number}: {type(exc).__name__}: {exc}; "
-                               f"the lines before were read"))
+        rejects.append(
+            _reject(
+                root,
+                path,
+                number + 1,
+                reason,
+                f"gzip stream broken after line {number}: {type(exc).__name__}: {exc}; "
+                f"the lines before were read",
+            )
+        )
     except OSError as exc:
-        rejects.append(_reject(root, path, number + 1 if number else None, "unreadable",
-                               f"{type(exc).__name__}: {exc}"))
+        rejects.append(
+            _reject(root, path, number + 1 if number else None, "unreadable", f"{type(exc).__name__}: {exc}")
+        )
 
 
 def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[dict], list[dict]]:
@@ -237,8 +344,16 @@ def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tupl
             out.append(_read_single(root, path, fmt, limits))
     except (DecodeError, RecordError) as exc:
         rel = rel_path(root, path)
-        rejects.append(_reject(root, path, None, f"{exc.reason}_file" if exc.reason in ("empty", "binary")
-                               else exc.reason, exc.detail, make_doc_id(rel, None)))
+        rejects.append(
+            _reject(
+                root,
+                path,
+                None,
+                f"{exc.reason}_file" if exc.reason in ("empty", "binary") else exc.reason,
+                exc.detail,
+                make_doc_id(rel, None),
+            )
+        )
     except OSError as exc:
         rejects.append(_reject(root, path, None, "unreadable", f"{type(exc).__name__}: {exc}"))
     return out, rejects
@@ -252,19 +367,22 @@ def _read_chunk(root: Path, paths: list[Path], limits: ReadLimits) -> ReadResult
         rows += r
         rejects += j
     return ReadResult(
-        records=pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row") if rows
+        records=pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row")
+        if rows
         else pl.DataFrame(schema=RECORD_SCHEMA),
-        rejected=pl.DataFrame(rejects, schema=REJECTED_SCHEMA, orient="row") if rejects
+        rejected=pl.DataFrame(rejects, schema=REJECTED_SCHEMA, orient="row")
+        if rejects
         else pl.DataFrame(schema=REJECTED_SCHEMA),
     )
 
 
-def read_files(root: Path, paths: list[Path], limits: ReadLimits = ReadLimits(), workers: int = 1,
-               chunk_files: int = 64) -> ReadResult:
+def read_files(
+    root: Path, paths: list[Path], limits: ReadLimits = ReadLimits(), workers: int = 1, chunk_files: int = 64
+) -> ReadResult:
     """Read many files; with workers > 1, chunks of files in a process pool (HTML extraction is CPU bound
     and holds the GIL). The result is in path order whatever the pool does."""
     root = root.resolve()
-    chunks = [paths[i:i + chunk_files] for i in range(0, len(paths), chunk_files)]
+    chunks = [paths[i : i + chunk_files] for i in range(0, len(paths), chunk_files)]
     if workers <= 1 or len(chunks) <= 1:
         return ReadResult.concat([_read_chunk(root, c, limits) for c in chunks])
     with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -53,8 +53,16 @@ def output_lock(layout: OutputLayout, wait_seconds: float = 0.0, run_id: str = "
                 time.sleep(0.5)
         fh.seek(0)
         fh.truncate()
-        fh.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "run_id": run_id,
-                             "since": datetime.now(UTC).isoformat(timespec="seconds")}))
+        fh.write(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "run_id": run_id,
+                    "since": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            )
+        )
         fh.flush()
         yield
     finally:
@@ -78,8 +86,9 @@ def file_facts(root: Path, files: list[Path], follow_links: bool = True) -> pl.D
             rows.append((rel_path(root, f), st.st_size, st.st_mtime_ns))
         except OSError:
             rows.append((rel_path(root, f), -1, -1))  # read will reject it as unreadable
-    return pl.DataFrame(rows, schema={"source_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64},
-                        orient="row")
+    return pl.DataFrame(
+        rows, schema={"source_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64}, orient="row"
+    )
 
 
 def load_manifest(layout: OutputLayout) -> pl.DataFrame:
@@ -105,4 +114,3 @@ def compact(layout: OutputLayout, extra_tables: tuple[str, ...] = ()) -> int:
                 dropped += df.height - keep.height if table != "_state/manifest" else 0
                 write_parquet_atomic(keep, part)
     return dropped
-

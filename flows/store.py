@@ -113,7 +113,9 @@ class OutputLayout:
     def scan(self, table: str) -> pl.LazyFrame | None:
         return pl.scan_parquet(self.table_glob(table)) if self.has_table(table) else None
 
-    def publish(self, run_id: str, tables: dict[str, pl.DataFrame], summary: dict[str, Any]) -> dict[str, Path]:
+    def publish(
+        self, run_id: str, tables: dict[str, pl.DataFrame], summary: dict[str, Any]
+    ) -> dict[str, Path]:
         """Stage every table of the run, move them into place, then commit with the summary."""
         staging = self._inside(self.out / "_staging" / run_id)
         staged = {name: write_parquet_atomic(df, staging / name / PART) for name, df in tables.items()}
@@ -132,7 +134,11 @@ class OutputLayout:
         """Folders holding per-run parts: every top-level table and every table under _state/."""
         if not self.out.is_dir():
             return []
-        tops = [d for d in self.out.iterdir() if d.is_dir() and not d.name.startswith((".", "_")) and d.name != "runs"]
+        tops = [
+            d
+            for d in self.out.iterdir()
+            if d.is_dir() and not d.name.startswith((".", "_")) and d.name != "runs"
+        ]
         state = self.out / "_state"
         return tops + ([d for d in state.iterdir() if d.is_dir()] if state.is_dir() else [])
 
@@ -148,7 +154,7 @@ class OutputLayout:
         committed = set(self.committed_runs())
         for table_dir in self._table_dirs():
             for run_dir in table_dir.glob("run-*"):
-                run_id = run_dir.name[len("run-"):]
+                run_id = run_dir.name[len("run-") :]
                 if run_id not in committed:
                     removed.add(run_id)
                     shutil.rmtree(run_dir, ignore_errors=True)

@@ -74,7 +74,7 @@ def test_declared_charset_is_used_for_html():
 
 def test_looks_binary():
     assert looks_binary(b"abc\x00def")
-    assert not looks_binary("plain text\nwith lines\n".encode())
+    assert not looks_binary(b"plain text\nwith lines\n")
 
 
 @given(st.text(min_size=1).filter(lambda s: s.strip() and "\x00" not in s))

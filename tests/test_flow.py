@@ -4,6 +4,7 @@ a run killed mid-write is recovered, two runs at once never double rows."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -21,9 +22,7 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.prefect
 
 SAMPLE = REPO / "data" / "raw"
-TRUTH = json.loads(
-    (REPO / "data" / "README.md").read_text().split("```json\n", 1)[1].split("```", 1)[0]
-)
+TRUTH = json.loads((REPO / "data" / "README.md").read_text().split("```json\n", 1)[1].split("```", 1)[0])
 WIRE = TRUTH["doc_groups"]["wire_eastmouth_strike"]
 
 
@@ -60,25 +59,49 @@ def test_sample_corpus_conservation_and_rejects(sample_run):
     assert arts["doc_id"].n_unique() == arts.height
     assert summary["rejected_by_reason"] == {"bad_json": 1, "empty_file": 1, "no_article": 1}
     assert summary["lines_removed_by_rule"]["repeated_line"] >= 4
-    for col in ("doc_id", "source", "source_path", "source_line", "url", "title", "published", "text",
-                "raw_chars", "clean_chars", "run_id", "ingested_at", "removed", "cluster_id", "is_duplicate",
-                "duplicate_of", "similarity", "containment", "copy_kind", "is_roundup"):
+    for col in (
+        "doc_id",
+        "source",
+        "source_path",
+        "source_line",
+        "url",
+        "title",
+        "published",
+        "text",
+        "raw_chars",
+        "clean_chars",
+        "run_id",
+        "ingested_at",
+        "removed",
+        "cluster_id",
+        "is_duplicate",
+        "duplicate_of",
+        "similarity",
+        "containment",
+        "copy_kind",
+        "is_roundup",
+    ):
         assert col in arts.columns, col
     assert (out / "runs" / f"{summary['run_id']}.json").is_file()
 
 
 def test_sample_corpus_wire_story_clusters_and_negatives_stay_apart(sample_run):
     _, out, _ = sample_run
-    arts = articles(out).with_columns(key=pl.struct("source_path", "source_line").map_elements(
-        key, return_dtype=pl.String))
+    arts = articles(out).with_columns(
+        key=pl.struct("source_path", "source_line").map_elements(key, return_dtype=pl.String)
+    )
     by_key = {r["key"]: r for r in arts.iter_rows(named=True)}
     wire = {by_key[k]["cluster_id"] for k in WIRE["members"] + WIRE["partial_copies"]}
     assert len(wire) == 1
     cluster = wire.pop()
     members = arts.filter(pl.col("cluster_id") == cluster)
     assert members.height == 4 and members["is_duplicate"].sum() == 3
-    assert set(members["source"]) == {"harbor-times", "easternledger.example", "metrowire.example",
-                                      "briefly.example"}
+    assert set(members["source"]) == {
+        "harbor-times",
+        "easternledger.example",
+        "metrowire.example",
+        "briefly.example",
+    }
     assert by_key[WIRE["partial_copies"][0]]["copy_kind"] == "excerpt"
     canonical = members.filter(~pl.col("is_duplicate"))["doc_id"].item()
     assert set(members.filter(pl.col("is_duplicate"))["duplicate_of"]) == {canonical}
@@ -94,8 +117,13 @@ def test_sample_corpus_wire_story_clusters_and_negatives_stay_apart(sample_run):
 def test_cleaning_in_the_flow_removes_noise_keeps_body(sample_run):
     _, out, _ = sample_run
     text = "\n".join(articles(out)["text"])
-    for noise in ("Skip to toolbar", "© 2026 Harbor Times Media", "Read More:", "{{free_limit}}",
-                  "Sign up for our morning briefing"):
+    for noise in (
+        "Skip to toolbar",
+        "© 2026 Harbor Times Media",
+        "Read More:",
+        "{{free_limit}}",
+        "Sign up for our morning briefing",
+    ):
         assert noise not in text, noise
     assert "Café" in text or "café" in text  # the cp1252 file decoded right
 
@@ -111,8 +139,11 @@ def test_rerun_adds_nothing_then_history_flags_tomorrows_copy(sample_run):
     assert again["records_in"] == 0 and articles(out).height == before
     # tomorrow: another outlet runs the wire story, with its own headline and boilerplate
     wire_txt = (raw / WIRE["members"][0]).read_text(encoding="utf-8-sig")
-    body = [ln for ln in wire_txt.splitlines() if ln.startswith(("LONDON", "About", "Northgate", "DHWU",
-                                                                   "Shipping", "Eastmouth handled"))]
+    body = [
+        ln
+        for ln in wire_txt.splitlines()
+        if ln.startswith(("LONDON", "About", "Northgate", "DHWU", "Shipping", "Eastmouth handled"))
+    ]
     copy = "Strike shuts Eastmouth port\n\nBy Wire Staff\n\n" + "\n\n".join(body) + "\n\nFollow us on X\n"
     (raw / "tomorrow-daily").mkdir()
     (raw / "tomorrow-daily" / "port-strike.txt").write_text(copy, encoding="utf-8")
@@ -168,8 +199,12 @@ CRASH = textwrap.dedent(
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
     env.pop("PREFECT_API_URL", None)  # each process starts its own temporary server
     return env
 
@@ -178,18 +213,22 @@ def _start(args: list[str], home: Path, log: Path) -> subprocess.Popen:
     # Output to a file, not a pipe: a process killed mid-run leaves its temporary Prefect server behind,
     # which would hold a pipe open. Its own session, so the whole group can be reaped afterwards.
     with log.open("w") as fh:
-        return subprocess.Popen([sys.executable, *args], env=_env(home), cwd=REPO, stdout=fh,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, *args],
+            env=_env(home),
+            cwd=REPO,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _finish(proc: subprocess.Popen, log: Path) -> tuple[int, str]:
     try:
         code = proc.wait(timeout=600)
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # the orphaned temporary server, if any
-        except ProcessLookupError:
-            pass
     return code, log.read_text(errors="replace")
 
 
@@ -206,8 +245,11 @@ def test_killed_run_is_recovered_without_loss_or_doubles(tmp_path, point):
     assert code == 9, log[-2000:]
     assert not list(out.rglob("runs/*.json"))  # never committed
     assert (out / "articles").exists() or point == "mid-move"  # tables were already in place
-    code, log = _run(["-m", "flows.cli", "run", "--raw", str(raw), "--out", str(out), "--set", "workers=1"],
-                     tmp_path / "home", tmp_path / "ok.log")
+    code, log = _run(
+        ["-m", "flows.cli", "run", "--raw", str(raw), "--out", str(out), "--set", "workers=1"],
+        tmp_path / "home",
+        tmp_path / "ok.log",
+    )
     assert code == 0, log[-2000:]
     arts, rej = articles(out), rejected(out)
     assert arts.height == 23 and rej.height == 3 and arts["doc_id"].n_unique() == 23
@@ -237,8 +279,11 @@ def test_second_run_refuses_when_told_not_to_wait(tmp_path):
     raw, out = tmp_path / "raw", tmp_path / "out"
     shutil.copytree(SAMPLE, raw)
     with output_lock(OutputLayout(out), 0, "test-holder"):
-        code, log = _run(["-m", "flows.cli", "run", "--raw", str(raw), "--out", str(out), "--set",
-                          "lock_wait_seconds=0"], tmp_path / "home", tmp_path / "refused.log")
+        code, log = _run(
+            ["-m", "flows.cli", "run", "--raw", str(raw), "--out", str(out), "--set", "lock_wait_seconds=0"],
+            tmp_path / "home",
+            tmp_path / "refused.log",
+        )
     assert code != 0
     assert "another wirewash run is writing to" in log
     assert not (out / "articles").exists()

@@ -7,20 +7,27 @@ def manifest(rows):
     return pl.DataFrame(rows, schema=MANIFEST_SCHEMA, orient="row")
 
 
-FOUND = pl.DataFrame({"source_path": ["a.txt", "b.txt", "c.txt", "d.txt"], "size": [10, 20, 30, 40],
-                      "mtime_ns": [1, 2, 3, 4]})
-MANIFEST = manifest([
-    ("a.txt", 10, 1, "ha", "r1"),
-    ("b.txt", 20, 1, "hb", "r1"),  # mtime differs now: touched, content to compare
-    ("c.txt", 25, 3, "hc", "r1"),  # size differs
-    ("c.txt", 30, 3, "hc2", "r0"),  # older entry, ignored
-])
+FOUND = pl.DataFrame(
+    {"source_path": ["a.txt", "b.txt", "c.txt", "d.txt"], "size": [10, 20, 30, 40], "mtime_ns": [1, 2, 3, 4]}
+)
+MANIFEST = manifest(
+    [
+        ("a.txt", 10, 1, "ha", "r1"),
+        ("b.txt", 20, 1, "hb", "r1"),  # mtime differs now: touched, content to compare
+        ("c.txt", 25, 3, "hc", "r1"),  # size differs
+        ("c.txt", 30, 3, "hc2", "r0"),  # older entry, ignored
+    ]
+)
 
 
 def test_plan_statuses():
     plan = plan_inputs(FOUND, MANIFEST)
     assert plan.select("source_path", "status", "known_sha256").rows() == [
-        ("a.txt", "unchanged", "ha"), ("b.txt", "touched", "hb"), ("c.txt", "touched", "hc"), ("d.txt", "new", None)]
+        ("a.txt", "unchanged", "ha"),
+        ("b.txt", "touched", "hb"),
+        ("c.txt", "touched", "hc"),
+        ("d.txt", "new", None),
+    ]
 
 
 def test_full_reprocesses_everything():
@@ -39,7 +46,13 @@ def test_current_manifest_latest_run_wins():
 
 
 def test_superseded_lists_older_runs_of_reprocessed_paths():
-    m = manifest([("a.txt", 1, 1, "x", "r1"), ("a.txt", 2, 2, "y", "r2"), ("b.txt", 1, 1, "z", "r1"),
-                  ("a.txt", 3, 3, "w", "r3")])
+    m = manifest(
+        [
+            ("a.txt", 1, 1, "x", "r1"),
+            ("a.txt", 2, 2, "y", "r2"),
+            ("b.txt", 1, 1, "z", "r1"),
+            ("a.txt", 3, 3, "w", "r3"),
+        ]
+    )
     assert superseded(m).rows() == [("r1", "a.txt"), ("r2", "a.txt")]
     assert superseded(manifest([("b.txt", 1, 1, "z", "r1")])).height == 0

@@ -12,8 +12,10 @@ import pytest
 
 from flows.readers import ReadLimits, discover, read_file, read_files
 
-BODY = ("The port authority said on Tuesday that the strike had halted all container traffic, "
-        "and that talks with the union would resume on Thursday morning in the city hall.")
+BODY = (
+    "The port authority said on Tuesday that the strike had halted all container traffic, "
+    "and that talks with the union would resume on Thursday morning in the city hall."
+)
 PAGE = f"""<html><head><title>Dock strike halts port</title>
 <meta property="og:title" content="Dock strike halts port">
 <meta name="author" content="Jane Roe">
@@ -86,10 +88,19 @@ def test_html_without_article_is_rejected(raw_root):
 
 def test_jsonl_aliases_and_broken_line_rejects_that_line_only(raw_root):
     lines = [
-        json.dumps({"id": "1", "url": "https://www.metro.example/a", "title": "A", "published": "2026-03-04",
-                    "text": BODY}),
+        json.dumps(
+            {
+                "id": "1",
+                "url": "https://www.metro.example/a",
+                "title": "A",
+                "published": "2026-03-04",
+                "text": BODY,
+            }
+        ),
         '{"id": "2", "text": "broken',
-        json.dumps({"maintext": BODY, "source_domain": "wire.example", "date_publish": "2026-03-05 10:00:00"}),
+        json.dumps(
+            {"maintext": BODY, "source_domain": "wire.example", "date_publish": "2026-03-05 10:00:00"}
+        ),
         "",
         json.dumps([1, 2, 3]),
         json.dumps({"title": "no text"}),
@@ -98,13 +109,19 @@ def test_jsonl_aliases_and_broken_line_rejects_that_line_only(raw_root):
     path = write(raw_root / "scraper" / "feed.jsonl", "\n".join(lines) + "\n")
     rows, rejects = read_file(raw_root, path)
     assert [(r["source_line"], r["source"], r["format"]) for r in rows] == [
-        (1, "metro.example", "jsonl"), (3, "wire.example", "jsonl"), (7, "Harbor Times", "jsonl")]
+        (1, "metro.example", "jsonl"),
+        (3, "wire.example", "jsonl"),
+        (7, "Harbor Times", "jsonl"),
+    ]
     assert rows[0]["title"] == "A" and rows[0]["url"] == "https://www.metro.example/a"
     assert rows[0]["published"] == datetime(2026, 3, 4, tzinfo=UTC)
     assert rows[1]["published"] == datetime(2026, 3, 5, 10, tzinfo=UTC)
     assert rows[2]["title"] == "Dock strike halts port"
-    assert [(r["source_line"], r["reason"]) for r in rejects] == [(2, "bad_json"), (5, "not_an_object"),
-                                                                 (6, "no_text")]
+    assert [(r["source_line"], r["reason"]) for r in rejects] == [
+        (2, "bad_json"),
+        (5, "not_an_object"),
+        (6, "no_text"),
+    ]
     assert len({r["doc_id"] for r in rows}) == 3
 
 
@@ -194,13 +211,19 @@ def test_discover_skips_links_hidden_and_flags_unsupported(raw_root, tmp_path):
     files, rejects = discover(raw_root)
     assert [f.name for f in files] == ["one.txt", "two.JSONL", weird.name]
     assert sorted((r["source_path"], r["reason"]) for r in rejects) == [
-        ("a/link.txt", "symlink"), ("a/notes.pdf", "unsupported_type"), ("loop", "symlink")]
+        ("a/link.txt", "symlink"),
+        ("a/notes.pdf", "unsupported_type"),
+        ("loop", "symlink"),
+    ]
 
 
 def test_read_files_conserves_records_and_is_order_stable(raw_root):
     write(raw_root / "x" / "a.txt", BODY)
     write(raw_root / "x" / "b.txt", b"")
-    write(raw_root / "y" / "c.jsonl", "\n".join([json.dumps({"text": BODY}), "{bad", json.dumps({"text": BODY})]))
+    write(
+        raw_root / "y" / "c.jsonl",
+        "\n".join([json.dumps({"text": BODY}), "{bad", json.dumps({"text": BODY})]),
+    )
     write(raw_root / "y" / "d.html", PAGE)
     files, _ = discover(raw_root)
     serial = read_files(raw_root, files, workers=1, chunk_files=1)

@@ -46,7 +46,9 @@ def test_derive_source(source, url, path, expected):
 
 
 def test_json_fields_aliases():
-    f = json_fields({"maintext": "Body", "date_publish": "2026-03-03", "source_domain": "x.com", "title": " T "})
+    f = json_fields(
+        {"maintext": "Body", "date_publish": "2026-03-03", "source_domain": "x.com", "title": " T "}
+    )
     assert (f.text, f.html, f.published, f.source, f.title) == ("Body", None, "2026-03-03", "x.com", "T")
     g = json_fields({"raw_html": "<p>x</p>", "content": "   "})
     assert (g.text, g.html) == (None, "<p>x</p>")
@@ -54,7 +56,12 @@ def test_json_fields_aliases():
 
 @pytest.mark.parametrize(
     ("obj", "reason"),
-    [([1, 2], "not_an_object"), ("text", "not_an_object"), ({"title": "only"}, "no_text"), ({"text": 5}, "no_text")],
+    [
+        ([1, 2], "not_an_object"),
+        ("text", "not_an_object"),
+        ({"title": "only"}, "no_text"),
+        ({"text": 5}, "no_text"),
+    ],
 )
 def test_json_fields_rejects(obj, reason):
     with pytest.raises(RecordError) as err:

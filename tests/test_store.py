@@ -72,9 +72,11 @@ def test_lock_refuses_second_writer_and_is_released_on_kill(tmp_path):
     proc.start()
     try:
         assert started.wait(30)
-        with pytest.raises(OutputLocked, match="another wirewash run"):
-            with output_lock(OutputLayout(tmp_path / "out"), wait_seconds=1):
-                pass
+        with (
+            pytest.raises(OutputLocked, match="another wirewash run"),
+            output_lock(OutputLayout(tmp_path / "out"), wait_seconds=1),
+        ):
+            pass
     finally:
         proc.kill()  # like kill -9: the kernel drops the flock
         proc.join()

@@ -22,11 +22,31 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Legacy encodings we accept from detection; anything else exotic is more likely a misdetection of binary.
-_FALLBACKS = ("cp1252", "latin-1", "iso-8859-15", "cp1250", "iso-8859-2", "cp1251", "koi8-r", "mac-roman",
-              "shift_jis", "euc-jp", "gb18030", "big5", "euc-kr", "iso-8859-7", "cp1253", "iso-8859-9",
-              "cp1254", "windows-1256", "iso-8859-6")
+_FALLBACKS = (
+    "cp1252",
+    "latin-1",
+    "iso-8859-15",
+    "cp1250",
+    "iso-8859-2",
+    "cp1251",
+    "koi8-r",
+    "mac-roman",
+    "shift_jis",
+    "euc-jp",
+    "gb18030",
+    "big5",
+    "euc-kr",
+    "iso-8859-7",
+    "cp1253",
+    "iso-8859-9",
+    "cp1254",
+    "windows-1256",
+    "iso-8859-6",
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
+)
 
 
 class DecodeError(ValueError):
@@ -79,7 +99,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError as exc:
-                raise DecodeError("undecodable", f"starts with a {enc} byte-order mark but is not {enc}: {exc}") from exc
+                raise DecodeError(
+                    "undecodable", f"starts with a {enc} byte-order mark but is not {enc}: {exc}"
+                ) from exc
             return _checked(text, enc)
     if looks_binary(data):
         raise DecodeError("binary", "binary content (NUL or control bytes), not text")

@@ -86,8 +86,10 @@ def json_fields(obj: Any) -> JsonFields:
     if text is None and html is None:
         keys = ", ".join(sorted(map(str, obj))[:12])
         raise RecordError("no_text", f"no non-empty text ({'/'.join(TEXT_KEYS)}) or html field; keys: {keys}")
-    author = obj.get("author") if not isinstance(obj.get("authors"), list) else ", ".join(
-        a for a in obj["authors"] if isinstance(a, str)
+    author = (
+        obj.get("author")
+        if not isinstance(obj.get("authors"), list)
+        else ", ".join(a for a in obj["authors"] if isinstance(a, str))
     )
     return JsonFields(
         text=text,

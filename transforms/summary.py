@@ -28,9 +28,15 @@ def run_summary(articles: pl.DataFrame, rejected: pl.DataFrame) -> dict[str, Any
         dup = {
             "duplicates": dups.height,
             "by_kind": _counts(dups, "copy_kind") if "copy_kind" in dups.columns else {},
-            "clusters_touched": int(articles.filter(pl.col("cluster_id").is_not_null())
-                                    .group_by("cluster_id").len().filter(pl.col("len") > 1).height)
-            if "cluster_id" in articles.columns else 0,
+            "clusters_touched": int(
+                articles.filter(pl.col("cluster_id").is_not_null())
+                .group_by("cluster_id")
+                .len()
+                .filter(pl.col("len") > 1)
+                .height
+            )
+            if "cluster_id" in articles.columns
+            else 0,
             "roundups": int(articles["is_roundup"].sum()) if "is_roundup" in articles.columns else 0,
         }
     return {
@@ -54,11 +60,16 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         f"+ rejected **{summary['rejected']}**",
     ]
     if "duplicates" in summary:
-        lines.append(f"- duplicates flagged: **{summary['duplicates']}** "
-                     f"({', '.join(f'{k}: {v}' for k, v in summary['by_kind'].items()) or 'none'}); "
-                     f"clusters with copies: {summary['clusters_touched']}; roundups: {summary['roundups']}")
-    for title, key in (("Rejected by reason", "rejected_by_reason"), ("Lines removed by rule", "lines_removed_by_rule"),
-                       ("Articles by outlet", "articles_by_source")):
+        lines.append(
+            f"- duplicates flagged: **{summary['duplicates']}** "
+            f"({', '.join(f'{k}: {v}' for k, v in summary['by_kind'].items()) or 'none'}); "
+            f"clusters with copies: {summary['clusters_touched']}; roundups: {summary['roundups']}"
+        )
+    for title, key in (
+        ("Rejected by reason", "rejected_by_reason"),
+        ("Lines removed by rule", "lines_removed_by_rule"),
+        ("Articles by outlet", "articles_by_source"),
+    ):
         rows = summary.get(key) or {}
         if rows:
             lines += ["", f"## {title}", "", "| | count |", "|---|---:|"]
