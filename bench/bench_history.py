@@ -68,11 +68,14 @@ def main() -> None:
     corpus = generate(biggest + args.new, seed=11, dup_rate=0.0)
     hist_all = corpus.head(biggest)
     fresh = corpus.tail(args.new)
-    # a fifth of the new run copies stories kept earlier (from anywhere in the biggest history)
+    # a fifth of the new run copies stories kept earlier: the same copies for every history size (taken
+    # from the smallest non-empty history), so only the history's size changes between rows
     n_copy = args.new // 5
-    step = max(1, biggest // max(n_copy, 1))
+    smallest = min([s for s in sizes if s] or [0])
+    step = max(1, smallest // max(n_copy, 1))
     copies = (
-        hist_all.gather_every(step)
+        hist_all.head(smallest)
+        .gather_every(step)
         .head(n_copy)
         .with_columns(
             doc_id=pl.format("copy{}", pl.col("doc_id")),
