@@ -1,0 +1,147 @@
+"""The history key index, on both backends: SQLite (embedded) and Redis (a real redis-server)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import socket
+import subprocess
+import time
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.history import RedisKeyIndex, SqliteKeyIndex
+from transforms.rowcodec import decode_rows, encode_rows
+
+SCHEMA = {
+    "doc_id": pl.String(),
+    "published": pl.Datetime("us", "UTC"),
+    "clean_chars": pl.Int64(),
+    "is_canonical": pl.Boolean(),
+    "band_keys": pl.List(pl.UInt64()),
+    "shingles": pl.List(pl.UInt32()),
+    "source_path": pl.String(),
+}
+
+
+def rows(ids: list[str], path: str = "a.jsonl") -> pl.DataFrame:
+    n = len(ids)
+    return pl.DataFrame(
+        {
+            "doc_id": ids,
+            "published": [dt.datetime(2026, 3, 3, 7, 45, tzinfo=dt.UTC)] * n,
+            "clean_chars": list(range(n)),
+            "is_canonical": [True] * n,
+            "band_keys": [[2**64 - 1 - i, i] for i in range(n)],
+            "shingles": [list(range(i + 1)) for i in range(n)],
+            "source_path": [path] * n,
+        },
+        schema=SCHEMA,
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.text(max_size=20)),
+            st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
+            st.lists(st.integers(0, 2**64 - 1), max_size=5),
+            st.lists(st.integers(0, 2**32 - 1), max_size=50),
+        ),
+        max_size=20,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_rowcodec_round_trip(data):
+    schema = {"s": pl.String(), "i": pl.Int64(), "k": pl.List(pl.UInt64()), "h": pl.List(pl.UInt32())}
+    df = pl.DataFrame(data, schema=schema, orient="row")
+    assert decode_rows(encode_rows(df), schema).equals(df)
+
+
+def test_rowcodec_keeps_datetimes_and_rejects_unsupported_lists():
+    df = rows(["x", "y"])
+    assert decode_rows(encode_rows(df), SCHEMA).equals(df)
+    with pytest.raises(TypeError, match="not supported"):
+        encode_rows(pl.DataFrame({"l": [["a"]]}))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run installs it)")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+_prefixes = iter(range(10_000))
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def index(request, tmp_path):
+    if request.param == "sqlite":
+        idx = SqliteKeyIndex(tmp_path / "h.sqlite")
+    else:
+        idx = RedisKeyIndex(request.getfixturevalue("redis_url"), prefix=f"t{next(_prefixes)}")
+    yield idx
+    idx.close()
+
+
+def _keys(df: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    col = df.get_column("band_keys")
+    return col.explode().to_numpy(), col.list.len().to_numpy()
+
+
+def test_add_fetch_only_what_shares_a_key(index):
+    first = rows(["a", "b", "c"])
+    index.add(*_keys(first), first, "r1")
+    got = index.fetch(np.array([2**64 - 1, 2], dtype=np.uint64), SCHEMA).sort("doc_id")
+    assert got["doc_id"].to_list() == ["a", "c"]
+    assert got["run_id"].to_list() == ["r1", "r1"]
+    assert got.drop("run_id").equals(first.filter(pl.col("doc_id").is_in(["a", "c"])))
+    assert index.fetch(np.array([12345], dtype=np.uint64), SCHEMA).height == 0
+
+
+def test_rollback_forgets_uncommitted_runs_only(index):
+    index.add(*_keys(rows(["a"])), rows(["a"]), "r1")
+    index.add(*_keys(rows(["z"])), rows(["z"], "z.jsonl"), "r2")
+    assert index.rollback(committed=["r1"]) == ["r2"]
+    assert index.fetch(np.array([0, 2**64 - 1], dtype=np.uint64), SCHEMA)["doc_id"].to_list() == ["a"]
+    assert index.rollback(committed=["r1"]) == []  # idempotent
+
+
+def test_drop_paths_supersedes(index):
+    index.add(*_keys(rows(["a"])), rows(["a"], "x.jsonl"), "r1")
+    index.add(*_keys(rows(["b"])), rows(["b"], "y.jsonl"), "r1")
+    index.rollback(committed=["r1"])
+    index.drop_paths(pl.DataFrame({"run_id": ["r1"], "source_path": ["x.jsonl"]}))
+    got = index.fetch(np.array([0, 2**64 - 1], dtype=np.uint64), SCHEMA)
+    assert got["doc_id"].to_list() == ["b"]
