@@ -17,10 +17,11 @@ appears in boilerplate ("can also be accessed at the following alternate address
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["KINDS", "LineRule", "RULES", "RULES_BY_ID", "compile_pattern", "first_match"]
+__all__ = ["KINDS", "LineRule", "RULES", "RULES_BY_ID", "RuleSet", "compile_pattern", "first_match"]
 
 KINDS = ("boilerplate", "paywall", "caption")
 
@@ -64,6 +65,10 @@ class LineRule:
             low = line.lower()
             if not any(k in low for k in self.keywords):
                 return False
+        return self._test(line)
+
+    def _test(self, line: str) -> bool:
+        """The pattern or predicate alone (``matches`` without the length and keyword prefilters)."""
         if self._regex is not None:
             return (
                 self._regex.search(line if self.tail_chars is None else line[-self.tail_chars :]) is not None
@@ -72,11 +77,185 @@ class LineRule:
 
 
 def first_match(line: str, rules: tuple[LineRule, ...]) -> LineRule | None:
-    """The first rule of ``rules`` that matches ``line`` (table order), or None."""
+    """The first rule of ``rules`` that matches ``line`` (table order), or None: the reference that
+    ``RuleSet.match`` must agree with."""
     for rule in rules:
         if rule.matches(line):
             return rule
     return None
+
+
+def _top_level_branches(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|`` (not inside a group or a character class)."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += pattern[i + 1 : i + 2] == "^"
+            i += pattern[i + 1 : i + 2] == "]"  # a leading ] is a literal
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+_ASCII = [chr(i) for i in range(128)]
+
+
+def _first_chars(pattern: str) -> frozenset[str] | None:
+    """The ASCII characters a match of ``pattern`` (case-insensitive) can start with; None = unknown/any.
+
+    Walks the parsed pattern to its first consuming item and tries that item alone on each ASCII
+    character, so case folding is exactly the regex engine's. Anything unexpected answers None (sound).
+    """
+    try:
+        from re import _compiler, _parser  # the stdlib's own parser: exact, no second grammar here
+
+        tree = _parser.parse(pattern, re.IGNORECASE)
+
+        def first(items: list, state: object) -> tuple[set[str] | None, bool]:
+            """(possible first chars, whether the sequence can match empty)."""
+            acc: set[str] = set()
+            for op, av in items:
+                name = str(op)
+                if name == "AT":
+                    continue
+                if name == "SUBPATTERN":
+                    got, empty = first(list(av[-1]), state)
+                elif name == "BRANCH":
+                    got, empty = set(), False
+                    for b in av[1]:
+                        g, e = first(list(b), state)
+                        if g is None:
+                            return None, True
+                        got |= g
+                        empty = empty or e
+                elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                    got, empty = first(list(av[2]), state)
+                    empty = empty or av[0] == 0
+                elif name in ("LITERAL", "NOT_LITERAL", "IN", "ANY", "CATEGORY"):
+                    one = _compiler.compile(_parser.SubPattern(state, [(op, av)]), re.IGNORECASE)
+                    got, empty = {c for c in _ASCII if one.match(c)}, False
+                else:
+                    return None, True
+                if got is None:
+                    return None, True
+                acc |= got
+                if not empty:
+                    return acc, False
+            return acc, True
+
+        chars, empty = first(list(tree), tree.state)
+        return None if chars is None or empty else frozenset(chars)
+    except Exception:  # noqa: BLE001 - private parser API changed: fall back to "any first char"
+        return None
+
+
+class RuleSet:
+    """Rules compiled for speed, with the same answer as ``first_match`` (a differential test checks it).
+
+    Rules whose every branch is anchored at the start of the line (most of the table) go into one
+    alternation, a group per rule in table order, tried with ``match()`` (position 0 only). The alternation
+    holds only the rules that can start with the line's first character and whose ``max_chars`` admits the
+    line's length (one alternation per first character and length class, built on first use), so a line
+    costs one short regex pass, and the group that matched is the first such rule in table order. The
+    other rules (unanchored patterns, predicates, rules with keywords) are tried in table order before it,
+    each behind its cheap prefilters (length, a keyword in the lowercased line). A line longer than every
+    rule's ``max_chars`` is not looked at.
+    """
+
+    def __init__(self, rules: Iterable[LineRule]) -> None:
+        self.rules = tuple(rules)
+        self.max_chars = max((r.max_chars for r in self.rules), default=0)
+        self._anchored_ids = tuple(k for k, r in enumerate(self.rules) if self._is_anchored(r))
+        self._starts = {k: _first_chars(self.rules[k].pattern) for k in self._anchored_ids}  # type: ignore[arg-type]
+        # length classes: class i holds lengths in (limits[i-1], limits[i]]; a rule reads a class's lines
+        # iff its max_chars >= limits[i]
+        self._limits = sorted({r.max_chars for r in self.rules})
+        self._combined: dict[tuple[str, int], tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
+        self._cache: dict[tuple[int, ...], tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
+        self._others = [
+            tuple(
+                (k, r.keywords, r._test)
+                for k, r in enumerate(self.rules)
+                if k not in self._starts and r.max_chars >= limit
+            )
+            for limit in self._limits
+        ]
+
+    @staticmethod
+    def _is_anchored(rule: LineRule) -> bool:
+        if rule._regex is None or rule.tail_chars is not None or rule.keywords or rule._regex.groups:
+            return False
+        if not all(b.startswith("^") for b in _top_level_branches(rule.pattern)):  # type: ignore[arg-type]
+            return False
+        try:
+            compile_pattern(f"(?:{rule.pattern})|x")  # e.g. inline global flags cannot be combined
+        except re.error:
+            return False
+        return True
+
+    def _build(self, first: str, length_class: int) -> tuple[re.Pattern[str], tuple[int, ...]] | None:
+        """The alternation for lines starting with ``first`` in ``length_class``; group n is rule ks[n-1]."""
+        limit = self._limits[length_class]
+        ascii_first = first or None  # "": the line starts with a non-ASCII character, no dispatch
+        ks = tuple(
+            k
+            for k in self._anchored_ids
+            if self.rules[k].max_chars >= limit
+            and (ascii_first is None or self._starts[k] is None or ascii_first in self._starts[k])  # type: ignore[operator]
+        )
+        if ks not in self._cache:
+            self._cache[ks] = (
+                (compile_pattern("|".join(f"({self.rules[k].pattern})" for k in ks)), (-1, *ks))
+                if ks
+                else None
+            )
+        return self._cache[ks]
+
+    def match(self, line: str) -> LineRule | None:
+        """The first rule (table order) that matches the stripped ``line``, or None."""
+        n = len(line)
+        if n > self.max_chars or not line:
+            return None
+        rules = self.rules
+        first = len(rules)
+        length_class = bisect_left(self._limits, n)
+        key = (line[0] if line[0].isascii() else "", length_class)
+        combined = self._combined.get(key, False)
+        if combined is False:
+            combined = self._combined[key] = self._build(*key)
+        if combined is not None:
+            m = combined[0].match(line)
+            if m is not None:
+                first = combined[1][m.lastindex]  # type: ignore[index]
+        low = None
+        for k, keywords, test in self._others[length_class]:
+            if k >= first:
+                break
+            if keywords:
+                if low is None:
+                    low = line.lower()
+                for w in keywords:
+                    if w in low:
+                        break
+                else:
+                    continue
+            if test(line):
+                return rules[k]
+        return rules[first] if first < len(rules) else None
 
 
 # ---------------------------------------------------------------- predicates
@@ -119,8 +298,8 @@ _ENDS_WITH_DATE = re.compile(rf"\b{_MONTHS} \d{{1,2}}, (?:19|20)\d\d\.?$", re.IG
 
 def _dated_scene_caption(s: str) -> bool:
     """One descriptive sentence in the present tense that ends on a date: an English photo caption."""
-    if s[-1] not in "0123456789." or len(s) < 30:
-        return False
+    if len(s) < 30 or (s[-1] if s[-1] != "." else s[-2]) not in "0123456789":
+        return False  # the date ends the line: "... November 13, 2017." (cheapest test first)
     if any(q in s for q in '"“”«»'):
         return False
     if not _ENDS_WITH_DATE.search(s[-40:]):
@@ -274,9 +453,11 @@ RULES: tuple[LineRule, ...] = (
         "breadcrumb",
         "Breadcrumb trail: 'News / Syria', 'Home > World > Europe'",
         "boilerplate",
-        r"^[\w&'’.-]{1,25}(?:[ \u00a0][\w&'’.-]{1,25}){0,3}"
+        # possessive word runs ({1,25}+): a separator never starts with a word character, so giving back
+        # part of a word or of a phrase can never let the rest match; without them prose backtracks a lot
+        r"^[\w&'’.-]{1,25}+(?:[ \u00a0][\w&'’.-]{1,25}+){0,3}+"
         r"(?:(?:[ \u00a0]{1,4}(?:/|>|\|)[ \u00a0]{1,4}|[ \u00a0]{0,4}[›»][ \u00a0]{0,4})"
-        r"[\w&'’.-]{1,25}(?:[ \u00a0][\w&'’.-]{1,25}){0,3}){1,6}$",
+        r"[\w&'’.-]{1,25}+(?:[ \u00a0][\w&'’.-]{1,25}+){0,3}+){1,6}$",
         max_chars=100,
     ),
     LineRule(
@@ -317,6 +498,7 @@ RULES: tuple[LineRule, ...] = (
         "paywall",
         r"\b(?:can also be accessed at|alternate (?:addresses|domains)|mirror sites?)\b",
         max_chars=200,
+        keywords=("accessed", "alternate", "mirror"),
     ),
     LineRule(
         "copyright_footer",
@@ -353,6 +535,7 @@ RULES: tuple[LineRule, ...] = (
         "boilerplate",
         r"\{\{ ?[\w.\-]{1,40} ?\}\}|\{% ?\w{1,20}|\$\{[\w.]{1,40}\}",
         max_chars=400,
+        keywords=("{",),
     ),
     # --- captions and photo credits ---
     LineRule(
@@ -361,6 +544,7 @@ RULES: tuple[LineRule, ...] = (
         "caption",
         predicate=_photo_credit,
         max_chars=500,
+        keywords=_CREDIT_WORDS,
     ),
     LineRule(
         "caption_position",
@@ -369,6 +553,7 @@ RULES: tuple[LineRule, ...] = (
         r"\((?:l|r|c|left|right|centre|center|front|back|top|bottom|\d(?:st|nd|rd|th) (?:l|r|left|right)"
         r"|l to r|l-r)\)",
         max_chars=400,
+        keywords=("(",),
     ),
     LineRule(
         "caption_dated_scene",
