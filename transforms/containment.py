@@ -22,19 +22,52 @@ import polars as pl
 if TYPE_CHECKING:
     from transforms.dedup import DedupConfig
 
-__all__ = ["containment_relations", "resolve_attachments", "sampled_shingles"]
+__all__ = [
+    "ATTACH_CONTAINED",
+    "ATTACH_CONTAINS",
+    "ATTACH_NONE",
+    "containment_keys",
+    "containment_relations",
+    "resolve_attachments",
+    "sampled_shingles",
+]
+
+# how a component joined another one (first hop), see `resolve_attachments`
+ATTACH_NONE, ATTACH_CONTAINED, ATTACH_CONTAINS = 0, 1, 2
+_KEY_TAG = np.uint64(1 << 63)  # = transforms.lsh.KEY_TAG: containment keys have the top bit set
+_KEY_MIX = np.uint64(0xD6E8FEB86659FD93)
 
 
 def sampled_shingles(
     hashes: np.ndarray, offsets: np.ndarray, nodes: np.ndarray, sample_bits: int
 ) -> pl.DataFrame:
-    """Distinct (node, sample) for the sampled shingles of `nodes` (indices into offsets)."""
+    """(node, sample) for the sampled shingles of `nodes` (indices into offsets). Each node's
+    shingles are distinct (as `transforms.dedup.prepare` keeps them), so the rows are too."""
+    nodes = np.asarray(nodes, np.int64)
     lens = offsets[nodes + 1] - offsets[nodes]
     idx = np.repeat(offsets[nodes] - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
     vals = hashes[idx]
     keep = (vals >> np.uint32(32 - sample_bits)) == 0 if sample_bits else np.ones(vals.size, bool)
-    owner = np.repeat(np.asarray(nodes, np.int64), lens)
-    return pl.DataFrame({"node": owner[keep], "sample": vals[keep]}).unique()
+    owner = np.repeat(nodes, lens)
+    return pl.DataFrame({"node": owner[keep], "sample": vals[keep]})
+
+
+def containment_keys(
+    hashes: np.ndarray, offsets: np.ndarray, sample_bits: int, max_sample_df: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's containment lookup keys back to back (uint64, top bit set so they never equal
+    a band key), and how many each document has.
+
+    The keys are the document's sampled shingles (the same sample as the containment search: a
+    shingle of an excerpt that is sampled is sampled in its source too, whatever the source's size),
+    minus the samples found in more than `max_sample_df` documents of the batch (boilerplate)."""
+    n = offsets.size - 1
+    samples = sampled_shingles(hashes, offsets, np.arange(n), sample_bits)
+    samples = samples.filter(pl.len().over("sample") <= max_sample_df)
+    node = samples.get_column("node").to_numpy()
+    mixed = samples.get_column("sample").to_numpy().astype(np.uint64) * _KEY_MIX
+    keys = (mixed ^ (mixed >> np.uint64(29))) | _KEY_TAG
+    return keys, np.bincount(node, minlength=n).astype(np.int64)
 
 
 def containment_relations(
@@ -43,10 +76,12 @@ def containment_relations(
     nodes: np.ndarray,
     config: DedupConfig,
     overlap: object,
+    comp: np.ndarray | None = None,
 ) -> pl.DataFrame:
     """Confirmed relations (a, b, inter, size_a, size_b) between `nodes`, a != b, where the shared
     shingles are at least `min_excerpt_shingles` and make up at least `roundup_min_share` of a.
-    `overlap` is `transforms.dedup.pair_overlap` (exact |A ∩ B|, |A|, |B|)."""
+    `overlap` is `transforms.dedup.pair_overlap` (exact |A ∩ B|, |A|, |B|). With `comp` (component
+    of every node), pairs inside one component are skipped: they are clustered already."""
     samples = sampled_shingles(hashes, offsets, np.asarray(nodes, np.int64), config.sample_bits)
     samples = samples.filter(pl.len().over("sample") <= config.max_sample_df)
     per_node = samples.group_by("node").agg(n_samples=pl.len())
@@ -62,7 +97,11 @@ def containment_relations(
     cand = shared.filter(
         (pl.col("shared") >= max(1.0, 0.4 * expected_min))
         & (pl.col("shared") >= 0.5 * config.roundup_min_share * pl.col("n_samples"))
-    ).sort("node", "node_b")
+    )
+    if comp is not None:
+        comps = pl.Series(comp)
+        cand = cand.filter(pl.lit(comps).gather(pl.col("node")) != pl.lit(comps).gather(pl.col("node_b")))
+    cand = cand.sort("node", "node_b")
     a, b = cand.get_column("node").to_numpy(), cand.get_column("node_b").to_numpy()
     inter, size_a, size_b = overlap(hashes, offsets, a, b)
     rel = pl.DataFrame({"a": a, "b": b, "inter": inter, "size_a": size_a, "size_b": size_b})
@@ -74,7 +113,7 @@ def containment_relations(
 
 def resolve_attachments(
     comp: np.ndarray, rel: pl.DataFrame, rank: np.ndarray, n_new: int, config: DedupConfig
-) -> tuple[np.ndarray, pl.DataFrame]:
+) -> tuple[np.ndarray, pl.DataFrame, np.ndarray]:
     """Where each component goes, and which nodes are roundups.
 
     `comp` gives every node (new docs first, then history docs) its component (a node index; history
@@ -137,7 +176,10 @@ def resolve_attachments(
         .group_by("src", maintain_order=True)
         .first()
     )
-    parent[best.get_column("src").to_numpy()] = best.get_column("dst").to_numpy()
+    src = best.get_column("src").to_numpy()
+    parent[src] = best.get_column("dst").to_numpy()
+    via = np.full(total, ATTACH_NONE, np.int8)
+    via[src] = np.where(best.get_column("reverse").to_numpy(), ATTACH_CONTAINS, ATTACH_CONTAINED)
     # follow to the root: forward edges go to a strictly larger container or to a terminal history
     # component; the jump count bounds any cycle a tie could make
     for _ in range(64):
@@ -145,4 +187,4 @@ def resolve_attachments(
         if np.array_equal(nxt, parent):
             break
         parent = nxt
-    return parent, roundups
+    return parent, roundups, via

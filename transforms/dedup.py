@@ -9,6 +9,7 @@ exact Jaccard verification -> union-find -> containment (excerpts, roundups; tra
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,8 @@ __all__ = [
     "clusters_table",
     "connected_components",
     "dedup_frame",
+    "distinct_sorted",
+    "lookup_keys",
     "pair_overlap",
     "prepare",
 ]
@@ -53,7 +56,9 @@ class DedupConfig:
     sample_bits: int = 3  # containment index keeps shingles whose hash has this many top zero bits
     max_sample_df: int = 200  # sampled shingles in more documents than this are boilerplate
     seed: int = 1  # MinHash permutation seed (datasketch's)
-    batch_size: int = 10_000  # documents shingled and signed at once
+    batch_size: int = 10_000  # documents shingled and signed at once (at most)
+    workers: int = 2  # threads shingling and signing batches
+    containment: bool = True  # search partial copies (excerpts, roundups); off: exact + near only
 
     def __post_init__(self) -> None:
         if self.bands * self.rows > self.num_perm:
@@ -81,8 +86,9 @@ HISTORY_SCHEMA: dict[str, pl.DataType] = {
     "published": pl.Datetime("us", "UTC"),
     "clean_chars": pl.Int64(),
     "exact_hash": pl.UInt64(),  # hash of the normalised word sequence
-    "band_keys": pl.List(pl.UInt64()),  # one per band, in band order: the store's lookup keys
-    "shingles": pl.List(pl.UInt32()),  # shingle hashes (text order, repeats kept) for exact checks
+    "band_keys": pl.List(pl.UInt64()),  # one per band, in band order, top bit clear
+    "containment_keys": pl.List(pl.UInt64()),  # sampled shingles, top bit set (see `lookup_keys`)
+    "shingles": pl.List(pl.UInt32()),  # distinct shingle hashes, ascending, for exact checks
 }
 
 CLUSTER_SCHEMA: dict[str, pl.DataType] = {
@@ -115,92 +121,153 @@ class DedupResult:
 
 @dataclass(frozen=True)
 class Prepared:
-    """Per-document sketches of a batch of texts: CSR shingle hashes, exact hash, band keys."""
+    """Per-document sketches of a batch of texts: each document's distinct shingle hashes (sorted, CSR),
+    exact hash, word count and band keys. What `dedup_frame` and the history lookup both need."""
 
-    hashes: np.ndarray  # uint32, all documents' shingles back to back
+    hashes: np.ndarray  # uint32, every document's distinct shingles in ascending order, back to back
     offsets: np.ndarray  # int64, n_docs + 1
     exact: np.ndarray  # uint64 per document
     n_words: np.ndarray  # int64 per document
-    keys: np.ndarray  # (n_docs, bands) uint64
+    keys: np.ndarray  # (n_docs, bands) uint64 band keys (top bit clear)
 
     @property
     def n_docs(self) -> int:
         return self.offsets.size - 1
 
 
-def prepare(texts: pl.Series, config: DedupConfig = DedupConfig()) -> Prepared:
-    """Shingle, sign and band `texts` in batches of `config.batch_size`; only the shingle hashes
-    (4 bytes each), not the signatures, are kept for the whole input."""
-    parts = []
-    for lo in range(0, max(texts.len(), 1), config.batch_size):
-        batch = shingle_batch(texts.slice(lo, config.batch_size), config.shingle_size)
-        sig = signatures(batch.hashes, batch.offsets, config.num_perm, config.seed)
-        parts.append((batch, band_keys_array(sig, config.bands, config.rows)))
-    offsets = [np.zeros(1, np.int64)]
-    base = 0
-    for batch, _ in parts:
-        offsets.append(batch.offsets[1:] + base)
-        base += int(batch.offsets[-1])
+def distinct_sorted(hashes: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's shingle hashes sorted and without repeats (CSR in, CSR out): one sort of
+    `doc << 32 | hash` for the whole batch."""
+    n = offsets.size - 1
+    owner = np.repeat(np.arange(n, dtype=np.uint64), np.diff(offsets))
+    keys = np.sort((owner << np.uint64(32)) | np.asarray(hashes, np.uint64))
+    keep = np.ones(keys.size, bool)
+    np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+    keys = keys[keep]
+    counts = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=n)
+    return keys.astype(np.uint32), np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+def _prepare_batch(texts: pl.Series, config: DedupConfig) -> Prepared:
+    batch = shingle_batch(texts, config.shingle_size)
+    sig = signatures(batch.hashes, batch.offsets, config.num_perm, config.seed)
+    hashes, offsets = distinct_sorted(batch.hashes, batch.offsets)
+    keys = band_keys_array(sig, config.bands, config.rows)
+    return Prepared(hashes=hashes, offsets=offsets, exact=batch.exact, n_words=batch.n_words, keys=keys)
+
+
+def _concat(parts: list[Prepared], bands: int) -> Prepared:
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return Prepared(
+            np.zeros(0, np.uint32),
+            np.zeros(1, np.int64),
+            empty.astype(np.uint64),
+            empty,
+            np.zeros((0, bands), np.uint64),
+        )
+    ends = np.cumsum([int(p.offsets[-1]) for p in parts])
+    offsets = [np.zeros(1, np.int64)] + [
+        p.offsets[1:] + (e - p.offsets[-1]) for p, e in zip(parts, ends, strict=True)
+    ]
     return Prepared(
-        hashes=np.concatenate([b.hashes for b, _ in parts]),
+        hashes=np.concatenate([p.hashes for p in parts]),
         offsets=np.concatenate(offsets),
-        exact=np.concatenate([b.exact for b, _ in parts]),
-        n_words=np.concatenate([b.n_words for b, _ in parts]),
-        keys=np.concatenate([k for _, k in parts]),
+        exact=np.concatenate([p.exact for p in parts]),
+        n_words=np.concatenate([p.n_words for p in parts]),
+        keys=np.concatenate([p.keys for p in parts]),
     )
 
 
+def prepare(texts: pl.Series, config: DedupConfig = DedupConfig()) -> Prepared:
+    """Shingle, sign and band `texts` in batches of at most `config.batch_size` (bounded memory; only
+    the distinct shingle hashes, 4 bytes each, are kept for the whole input). Batches run on
+    `config.workers` threads: numpy and polars release the GIL in the heavy steps."""
+    n = texts.len()
+    workers = max(1, config.workers)
+    size = max(1, min(config.batch_size, -(-n // workers) if n >= 2_000 else n))
+    chunks = [texts.slice(lo, size) for lo in range(0, n, size)]
+    if workers == 1 or len(chunks) == 1:
+        parts = [_prepare_batch(c, config) for c in chunks]
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(lambda c: _prepare_batch(c, config), chunks))
+    return _concat(parts, config.bands)
+
+
 def band_keys(prepared: Prepared) -> pl.DataFrame:
-    """Distinct (band, key) of a run's documents: what the flow looks up in the history store."""
+    """Distinct (band, key) of a run's documents (the band keys alone; `lookup_keys` gives all keys)."""
     frame = band_key_frame(np.arange(prepared.n_docs), prepared.keys)
     return frame.select("band", "key").unique().sort("band", "key")
 
 
-def candidates_from_history(history: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
-    """History rows sharing at least one (band, key) with `keys`: the reference for the store query."""
-    hist_keys = history.select(
-        "doc_id",
-        key=pl.col("band_keys"),
-        band=pl.int_ranges(pl.col("band_keys").list.len()).cast(pl.List(pl.UInt16)),
-    ).explode("key", "band")
-    hits = (
-        hist_keys.join(keys.select("band", "key"), on=["band", "key"], how="semi").select("doc_id").unique()
-    )
+def _containment_keys(prepared: Prepared, config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
+    return ct.containment_keys(prepared.hashes, prepared.offsets, config.sample_bits, config.max_sample_df)
+
+
+def lookup_keys(prepared: Prepared, config: DedupConfig = DedupConfig()) -> tuple[np.ndarray, np.ndarray]:
+    """Every document's history keys back to back, and how many each has: its band keys (near
+    duplicates) then its containment keys (sampled shingles, top bit set: excerpts and the stories
+    they come from). The flow registers these for a run's documents (`index.add(keys, counts, ...)`)
+    and looks up all of them for new documents; the same keys are in `index_rows`."""
+    n, bands = prepared.keys.shape
+    ckeys, ccounts = _containment_keys(prepared, config)
+    counts = ccounts + bands
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    keys = np.empty(int(counts.sum()), np.uint64)
+    band_pos = (starts[:, None] + np.arange(bands)).reshape(-1)
+    keys[band_pos] = prepared.keys.reshape(-1)
+    is_c = np.ones(keys.size, bool)
+    is_c[band_pos] = False
+    keys[is_c] = ckeys  # both in document order
+    return keys, counts.astype(np.int64)
+
+
+def candidates_from_history(
+    history: pl.DataFrame, keys: np.ndarray | pl.Series | pl.DataFrame
+) -> pl.DataFrame:
+    """History rows sharing at least one key with `keys` (band or containment keys, e.g. from
+    `lookup_keys`; a frame's `key` column): the pure reference for the key index's query."""
+    if isinstance(keys, pl.DataFrame):
+        keys = keys.get_column("key")
+    wanted = pl.Series("key", np.asarray(keys, np.uint64)).unique()
+    cols = [c for c in ("band_keys", "containment_keys") if c in history.columns]
+    hist_keys = pl.concat([history.select("doc_id", key=pl.col(c)).explode("key") for c in cols])
+    hits = hist_keys.join(wanted.to_frame(), on="key", how="semi").select("doc_id").unique()
     return history.join(hits, on="doc_id", how="semi")
 
 
 # ---------------------------------------------------------------- verification and clustering
 
 
-def _unique_sets(hashes: np.ndarray, offsets: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique shingles of `docs` as keys (position << 32 | hash), globally sorted, + sizes."""
+def _gather(hashes: np.ndarray, offsets: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys `pair << 32 | hash` of the docs' shingles (globally sorted since each doc's are), + sizes."""
     lens = offsets[docs + 1] - offsets[docs]
     total = int(lens.sum())
     idx = np.repeat(offsets[docs] - (np.cumsum(lens) - lens), lens) + np.arange(total)
     owner = np.repeat(np.arange(docs.size, dtype=np.uint64), lens)
-    keys = np.unique((owner << np.uint64(32)) | hashes[idx].astype(np.uint64))
-    sizes = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=docs.size)
-    return keys, sizes
+    return (owner << np.uint64(32)) | hashes[idx].astype(np.uint64), lens
 
 
 def pair_overlap(
-    hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray, chunk: int = 20_000
+    hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray, chunk: int = 50_000
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact `(|A ∩ B|, |A|, |B|)` on unique shingles for each pair (left[i], right[i])."""
+    """Exact `(|A ∩ B|, |A|, |B|)` for each pair (left[i], right[i]) of documents whose shingles are
+    distinct and sorted (as `prepare` gives them): a merge by binary search, no sort."""
     left, right = np.asarray(left, np.int64), np.asarray(right, np.int64)
     inter = np.zeros(left.size, np.int64)
-    size_a = np.zeros(left.size, np.int64)
-    size_b = np.zeros(left.size, np.int64)
+    size_a = offsets[left + 1] - offsets[left]
+    size_b = offsets[right + 1] - offsets[right]
     for lo in range(0, left.size, chunk):
         sl = slice(lo, lo + chunk)
-        keys_a, size_a[sl] = _unique_sets(hashes, offsets, left[sl])
-        keys_b, size_b[sl] = _unique_sets(hashes, offsets, right[sl])
+        keys_a, _ = _gather(hashes, offsets, left[sl])
+        keys_b, _ = _gather(hashes, offsets, right[sl])
+        if not keys_a.size:
+            continue
         pos = np.searchsorted(keys_a, keys_b)
-        hit = (
-            keys_a[np.minimum(pos, keys_a.size - 1)] == keys_b if keys_a.size else np.zeros(keys_b.size, bool)
-        )
+        hit = keys_a[np.minimum(pos, keys_a.size - 1)] == keys_b
         inter[sl] = np.bincount((keys_b[hit] >> np.uint64(32)).astype(np.int64), minlength=left[sl].size)
-    return inter, size_a, size_b
+    return inter, size_a.astype(np.int64), size_b.astype(np.int64)
 
 
 def _jaccard(inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
@@ -235,31 +302,55 @@ def _rank_expr() -> list[pl.Expr]:
 
 
 def _to_list_column(values: np.ndarray, offsets: np.ndarray, dtype: pa.DataType) -> pl.Series:
+    """A list column from CSR arrays, zero-copy through arrow. pyarrow stays because polars has no
+    offsets -> list constructor: the polars-only way (group_by + agg) took 1.25 s instead of 0.04 s
+    for 100K documents' shingles."""
     arr = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), pa.array(values, dtype))
     return pl.from_arrow(arr)
 
 
 def _history_arrays(history: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """History rows' shingles as sorted distinct CSR (rows written before they were stored sorted are
+    sorted here), and their band keys `(h, bands)`."""
     shingles = history.get_column("shingles")
     lens = shingles.list.len().fill_null(0).to_numpy().astype(np.int64)
     values = shingles.explode().drop_nulls().to_numpy().astype(np.uint32)
+    values, offsets = distinct_sorted(values, np.concatenate([[0], np.cumsum(lens)]).astype(np.int64))
     keys = history.get_column("band_keys").explode().drop_nulls().to_numpy().astype(np.uint64)
     keys = keys.reshape(history.height, -1) if history.height else np.zeros((0, 0), np.uint64)
-    return values, np.concatenate([[0], np.cumsum(lens)]).astype(np.int64), keys
+    return values, offsets, keys
 
 
 def dedup_frame(
-    articles: pl.DataFrame, config: DedupConfig = DedupConfig(), history: pl.DataFrame | None = None
+    articles: pl.DataFrame,
+    config: DedupConfig = DedupConfig(),
+    history: pl.DataFrame | None = None,
+    prepared: Prepared | None = None,
 ) -> DedupResult:
     """Flag exact, near and partial duplicates of `articles` (within the run and against `history`,
-    rows of earlier runs' `index_rows`). Nothing is dropped; the output keeps the input order."""
+    rows of earlier runs' `index_rows`, e.g. those `candidates_from_history` finds with
+    `lookup_keys`). Nothing is dropped; the output keeps the input order.
+
+    `prepared` is `prepare(articles["text"], config)` when the caller has it already (the flow needs
+    it for the history lookup first); it is computed here otherwise.
+
+    `copy_kind` of a duplicate: `exact` (same normalised text as the canonical copy), `excerpt` (its
+    component joined the cluster through a containment relation in which it is the contained side:
+    an excerpt or trimmed reprint of a fuller copy, whatever its containment in the canonical copy
+    itself), else `near` (joined through verified near-duplicate edges, or a fuller version, e.g. a
+    write-through, that joined an earlier cluster by containing that cluster's copy: it is no excerpt).
+    """
     n = articles.height
-    prep = prepare(articles.get_column("text").cast(pl.String), config)
+    if prepared is None:
+        prepared = prepare(articles.get_column("text").cast(pl.String), config)
+    elif prepared.n_docs != n:
+        raise ValueError(f"prepared has {prepared.n_docs} documents, articles {n}")
+    prep = prepared
     hist = history if history is not None and history.height else pl.DataFrame(schema=HISTORY_SCHEMA)
     h = hist.height
     h_vals, h_offs, h_keys = _history_arrays(hist)
-    hashes = np.concatenate([prep.hashes, h_vals])
-    offsets = np.concatenate([prep.offsets, h_offs[1:] + prep.offsets[-1]])
+    hashes = np.concatenate([prep.hashes, h_vals]) if h else prep.hashes
+    offsets = np.concatenate([prep.offsets, h_offs[1:] + prep.offsets[-1]]) if h else prep.offsets
 
     docs = articles.select(
         pl.col("doc_id").cast(pl.String),
@@ -325,11 +416,16 @@ def dedup_frame(
         parent[best.get_column("_c").to_numpy()] = comp[best.get_column("right").to_numpy()]
 
     # 6. containment: excerpts attach to the component that contains them, roundups are linked
-    nodes = np.concatenate([reps, np.arange(n, n + h)]).astype(np.int64)
-    rel = ct.containment_relations(hashes, offsets, nodes, config, pair_overlap)
-    cparent, roundups = ct.resolve_attachments(comp, rel, rank, n, config)
-    moved = parent == np.arange(n + h)  # near-history matches take precedence over containment
-    parent = np.where(moved, cparent, parent)
+    via = np.full(n + h, ct.ATTACH_NONE, np.int8)
+    if config.containment:
+        nodes = np.concatenate([reps, np.arange(n, n + h)]).astype(np.int64)
+        rel = ct.containment_relations(hashes, offsets, nodes, config, pair_overlap, comp)
+        cparent, roundups, cvia = ct.resolve_attachments(comp, rel, rank, n, config)
+        free = parent == np.arange(n + h)  # near-history matches take precedence over containment
+        parent = np.where(free, cparent, parent)
+        via = np.where(free, cvia, via)
+    else:
+        roundups = pl.DataFrame(schema={"doc": pl.Int64, "story": pl.Int64, "containment": pl.Float64})
     parent = parent[parent]  # a containment target may itself have joined a history cluster
     for _ in range(64):
         nxt = parent[parent]
@@ -337,7 +433,8 @@ def dedup_frame(
             break
         parent = nxt
     root = parent[comp]
-    return _assemble(articles, docs, hist, comp, root, roundups, hashes, offsets, prep, config)
+    contained = via[comp] == ct.ATTACH_CONTAINED  # per node: its component joined as an excerpt
+    return _assemble(articles, docs, hist, comp, root, contained, roundups, hashes, offsets, prep, config)
 
 
 def _assemble(
@@ -346,6 +443,7 @@ def _assemble(
     hist: pl.DataFrame,
     comp: np.ndarray,
     root: np.ndarray,
+    contained: np.ndarray,
     roundups: pl.DataFrame,
     hashes: np.ndarray,
     offsets: np.ndarray,
@@ -410,14 +508,19 @@ def _assemble(
             "similarity": _jaccard(inter, sa, sb),
             "containment": np.where(sa > 0, inter / np.maximum(sa, 1), 1.0),
             "_same": (all_exact[dl] == all_exact[dr]) & (sa > 0),
+            "_contained": contained[dl],
         },
-        schema={"_idx": pl.Int64, "similarity": pl.Float64, "containment": pl.Float64, "_same": pl.Boolean},
+        schema={
+            "_idx": pl.Int64,
+            "similarity": pl.Float64,
+            "containment": pl.Float64,
+            "_same": pl.Boolean,
+            "_contained": pl.Boolean,
+        },
     ).with_columns(
         copy_kind=pl.when(pl.col("_same"))
         .then(pl.lit("exact"))
-        .when(pl.col("similarity") >= config.jaccard_threshold)
-        .then(pl.lit("near"))
-        .when(pl.col("containment") >= config.containment_threshold)
+        .when(pl.col("_contained"))
         .then(pl.lit("excerpt"))
         .otherwise(pl.lit("near"))
     )
@@ -426,7 +529,7 @@ def _assemble(
         if roundups.height
         else pl.Series([], dtype=pl.Int64)
     )
-    cols = base.join(dup_cols.drop("_same"), on="_idx", how="left").with_columns(
+    cols = base.join(dup_cols.drop("_same", "_contained"), on="_idx", how="left").with_columns(
         is_roundup=pl.col("_comp").is_in(roundup_comps.implode())
     )
     result_cols = cols.sort("_idx").select(list(DEDUP_COLUMNS)).cast(DEDUP_COLUMNS)
@@ -462,6 +565,7 @@ def _assemble(
         "published",
         clean_chars=pl.col("text").fill_null("").str.len_chars().cast(pl.Int64),
     )
+    ckeys, ccounts = _containment_keys(prep, config)
     index_rows = (
         cols.sort("_idx")
         .select(
@@ -477,6 +581,7 @@ def _assemble(
             band_keys=_to_list_column(
                 prep.keys.reshape(-1), np.arange(0, n * config.bands + 1, config.bands), pa.uint64()
             ),
+            containment_keys=_to_list_column(ckeys, np.concatenate([[0], np.cumsum(ccounts)]), pa.uint64()),
             shingles=_to_list_column(prep.hashes, prep.offsets, pa.uint32()),
         )
         .select(list(HISTORY_SCHEMA))

@@ -1,7 +1,8 @@
 """LSH banding over MinHash signatures: band keys in numpy, bucket join in polars.
 
-A band key is a 64-bit hash of the band number and the band's `rows` signature values (our own
-arithmetic: stable, so keys can be persisted and queried across runs). Two documents are candidates
+A band key is a 63-bit hash of the band number and the band's `rows` signature values (our own
+arithmetic: stable, so keys can be persisted and queried across runs; the top bit is kept clear to
+tell band keys from containment keys in one index). Two documents are candidates
 when they share a key in at least one band; the join is one polars self-join on (band, key).
 """
 
@@ -10,13 +11,23 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-__all__ = ["BAND_KEY_SCHEMA", "band_key_frame", "band_keys_array", "candidate_pairs", "optimal_bands"]
+__all__ = [
+    "BAND_KEY_SCHEMA",
+    "KEY_TAG",
+    "band_key_frame",
+    "band_keys_array",
+    "candidate_pairs",
+    "optimal_bands",
+]
 
 BAND_KEY_SCHEMA = {"band": pl.UInt16(), "key": pl.UInt64()}
 _G = np.uint64(0x9E3779B97F4A7C15)
 _C1 = np.uint64(0xFF51AFD7ED558CCD)
 _C2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
+# The top bit of a persisted lookup key says its kind: clear for band keys, set for containment keys
+# (transforms.containment.containment_keys), so the two kinds can never be equal in one key index.
+KEY_TAG = np.uint64(1 << 63)
 
 
 def _fmix64(x: np.ndarray) -> np.ndarray:
@@ -26,13 +37,14 @@ def _fmix64(x: np.ndarray) -> np.ndarray:
 
 
 def band_keys_array(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """`(n_docs, bands)` uint64 keys from `(n_docs, >= bands * rows)` uint32 signatures."""
+    """`(n_docs, bands)` uint64 keys from `(n_docs, >= bands * rows)` uint32 signatures; the top bit
+    is always clear (`KEY_TAG`)."""
     n = signatures.shape[0]
     sig = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
     h = np.broadcast_to((np.arange(bands, dtype=np.uint64) + np.uint64(1)) * _G, (n, bands)).copy()
     for r in range(rows):
         h = _fmix64(h ^ sig[:, :, r])
-    return h
+    return h & ~KEY_TAG
 
 
 def band_key_frame(doc_index: np.ndarray, keys: np.ndarray) -> pl.DataFrame:
