@@ -22,7 +22,7 @@ import polars as pl
 
 from transforms.rowcodec import decode_rows, encode_rows
 
-__all__ = ["KeyIndex", "SqliteKeyIndex", "RedisKeyIndex", "open_key_index"]
+__all__ = ["HistoryConfigMismatch", "KeyIndex", "SqliteKeyIndex", "RedisKeyIndex", "open_key_index"]
 
 _CHUNK = 900  # SQLite's default limit of host parameters per statement is 999
 
@@ -52,8 +52,29 @@ class KeyIndex:
         """Remove entries of runs that never committed; returns those run ids."""
         raise NotImplementedError
 
+    def ensure_config(self, fingerprint: str) -> None:
+        """Keys from other shingle/MinHash settings never match: refuse to mix them in one index."""
+        stored = self._config()
+        if stored is None:
+            self._set_config(fingerprint)
+        elif stored != fingerprint:
+            raise HistoryConfigMismatch(
+                f"the history index was built with {stored}; this run asks for {fingerprint}. Keys from "
+                f"different settings never match: keep the settings, or use a new out_dir."
+            )
+
+    def _config(self) -> str | None:
+        raise NotImplementedError
+
+    def _set_config(self, fingerprint: str) -> None:
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
+
+
+class HistoryConfigMismatch(ValueError):
+    pass
 
 
 class SqliteKeyIndex(KeyIndex):
@@ -71,8 +92,16 @@ class SqliteKeyIndex(KeyIndex):
             CREATE INDEX IF NOT EXISTS keys_doc ON keys(doc);
             CREATE INDEX IF NOT EXISTS docs_run ON docs(run_id, source_path);
             CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, committed INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
             """
         )
+
+    def _config(self) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'dedup_config'").fetchone()
+        return row[0] if row else None
+
+    def _set_config(self, fingerprint: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('dedup_config', ?)", (fingerprint,))
 
     def add(self, keys: np.ndarray, counts: np.ndarray, rows: pl.DataFrame, run_id: str) -> None:
         blobs = encode_rows(rows)
@@ -220,6 +249,13 @@ class RedisKeyIndex(KeyIndex):
         blobs = [self.rows.get(m)[-1] for m in ordered]
         frame = decode_rows(blobs, schema)
         return frame.with_columns(pl.Series("run_id", [m.split(" ")[1] for m in ordered], dtype=pl.String))
+
+    def _config(self) -> str | None:
+        found = self.journal.get("config")
+        return _text(next(iter(found))) if found else None
+
+    def _set_config(self, fingerprint: str) -> None:
+        self.journal.insert("config", fingerprint)
 
     def _forget(self, member: str) -> None:
         for k in self.journal.get(f"keys {member}"):

@@ -122,7 +122,13 @@ def clean(records: pl.DataFrame, params: CleanNewsParams, layout: OutputLayout) 
 
 
 def _key_index(params: CleanNewsParams, layout: OutputLayout) -> KeyIndex:
-    return open_key_index(params.history_backend, layout.state, params.redis_url)
+    config = dedup_config(params)
+    index = open_key_index(params.history_backend, layout.state, params.redis_url)
+    index.ensure_config(
+        f"shingle_size={config.shingle_size} num_perm={config.num_perm} bands={config.bands} "
+        f"rows={config.rows} seed={config.seed}"
+    )
+    return index
 
 
 _HISTORY_ROW_SCHEMA = {**HISTORY_SCHEMA, "source_path": pl.String()}

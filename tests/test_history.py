@@ -145,3 +145,12 @@ def test_drop_paths_supersedes(index):
     index.drop_paths(pl.DataFrame({"run_id": ["r1"], "source_path": ["x.jsonl"]}))
     got = index.fetch(np.array([0, 2**64 - 1], dtype=np.uint64), SCHEMA)
     assert got["doc_id"].to_list() == ["b"]
+
+
+def test_index_refuses_keys_from_other_settings(index):
+    from flows.history import HistoryConfigMismatch
+
+    index.ensure_config("shingle_size=5 num_perm=128")
+    index.ensure_config("shingle_size=5 num_perm=128")  # same settings: fine
+    with pytest.raises(HistoryConfigMismatch, match="num_perm=64"):
+        index.ensure_config("shingle_size=5 num_perm=64")
