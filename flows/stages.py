@@ -3,6 +3,7 @@ reads and writes under the output folder (line statistics, history index), and t
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,8 @@ class Deduped:
 
 
 class Progress:
-    """A Prefect progress artifact for long runs (updated per read batch); silent outside a flow run."""
+    """Progress per read batch: a line on stderr (the CLI's progress), and a Prefect progress artifact
+    for long runs."""
 
     def __init__(self, total: int) -> None:
         self.total, self.done, self.id = total, 0, None
@@ -68,6 +70,7 @@ class Progress:
 
     def advance(self, n: int) -> None:
         self.done += n
+        print(f"wirewash: read {self.done:,}/{self.total:,} files", file=sys.stderr, flush=True)
         if self.id is not None:
             from prefect.artifacts import update_progress_artifact
 
