@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,12 @@ def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
 
 
-def write_parquet_atomic(df: pl.DataFrame, path: Path) -> Path:
-    """Write zstd Parquet to a temporary name in the same folder, fsync, then rename over ``path``."""
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """``write`` a temporary file in the same folder, fsync it, rename it over ``path``, fsync the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
     try:
-        df.write_parquet(tmp, compression="zstd", statistics=True)
+        write(tmp)
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -60,19 +61,14 @@ def write_parquet_atomic(df: pl.DataFrame, path: Path) -> Path:
     return path
 
 
+def write_parquet_atomic(df: pl.DataFrame, path: Path) -> Path:
+    """zstd Parquet, atomically: readers see the old file or the new one, never a part."""
+    return _write_atomic(path, lambda tmp: df.write_parquet(tmp, compression="zstd", statistics=True))
+
+
 def write_json_atomic(obj: Any, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_name(path)
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=2, default=str, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
-    return path
+    text = json.dumps(obj, indent=2, default=str, ensure_ascii=False)
+    return _write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 class OutputLayout:
