@@ -69,7 +69,8 @@ def measure(data: pl.DataFrame, config: DedupConfig) -> str:
     )
     lines += [
         "",
-        f"- clusters mixing two stories (false merges): **{merges.height}**; among the five seeds: **{seed_merges}**",
+        f"- clusters mixing two stories (false merges): **{merges.height}**; "
+        f"among the five seeds: **{seed_merges}**",
         f"- roundups flagged: {flagged}/{roundups.height}, roundup links: {links} (3 expected per roundup)",
         "- copy_kind given, by true kind: "
         + ", ".join(f"{k}->{c}: {x}" for k, c, x in kind_counts.iter_rows()),

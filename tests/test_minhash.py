@@ -1,6 +1,10 @@
 import numpy as np
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from transforms.dedup import DedupConfig, pair_overlap, prepare
 from transforms.minhash import EMPTY_HASH, reference_signature, signatures
 
 
@@ -19,3 +23,23 @@ def test_signatures_bit_identical_to_datasketch_affine32(num_perm, seed):
             )
         else:
             assert (sig[i] == EMPTY_HASH).all()
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(st.integers(0, 2**32 - 1), st.floats(0.0, 0.4))
+def test_similarity_tracks_the_edit_fraction(seed, fraction):
+    """Replacing a fraction f of a story's words keeps about (1 - f)^k of its k-word shingles, so the
+    Jaccard is about s / (2 - s) with s = (1 - f)^k; MinHash agreement estimates that Jaccard."""
+    rng = np.random.default_rng(seed)
+    words = rng.integers(0, 50_000, 600)
+    edited = words.copy()
+    at = rng.choice(words.size, int(round(fraction * words.size)), replace=False)
+    edited[at] = rng.integers(50_000, 100_000, at.size)  # words the story does not have
+    k = 5
+    prep = prepare(pl.Series([" ".join(f"w{w}" for w in d) for d in (words, edited)]), DedupConfig())
+    inter, sa, sb = pair_overlap(prep.hashes, prep.offsets, [0], [1])
+    jaccard = inter[0] / (sa[0] + sb[0] - inter[0])
+    kept = (1 - fraction) ** k
+    assert abs(jaccard - kept / (2 - kept)) < 0.1
+    sig = signatures(prep.hashes, prep.offsets)
+    assert abs((sig[0] == sig[1]).mean() - jaccard) < 0.15  # 128 permutations: sd <= 0.045

@@ -44,12 +44,14 @@ def sampled_shingles(
     """(node, sample) for the sampled shingles of `nodes` (indices into offsets). Each node's
     shingles are distinct (as `transforms.dedup.prepare` keeps them), so the rows are too."""
     nodes = np.asarray(nodes, np.int64)
-    lens = offsets[nodes + 1] - offsets[nodes]
-    idx = np.repeat(offsets[nodes] - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
-    vals = hashes[idx]
-    keep = (vals >> np.uint32(32 - sample_bits)) == 0 if sample_bits else np.ones(vals.size, bool)
-    owner = np.repeat(nodes, lens)
-    return pl.DataFrame({"node": owner[keep], "sample": vals[keep]})
+    shift = np.uint32(32 - sample_bits) if sample_bits else None
+    pos = np.flatnonzero((hashes >> shift) == 0) if sample_bits else np.arange(hashes.size)
+    owner = np.searchsorted(offsets, pos, side="right") - 1
+    if nodes.size != offsets.size - 1:  # a subset of the documents
+        member = np.zeros(offsets.size - 1, bool)
+        member[nodes] = True
+        pos, owner = pos[member[owner]], owner[member[owner]]
+    return pl.DataFrame({"node": owner.astype(np.int64), "sample": hashes[pos]})
 
 
 def containment_keys(

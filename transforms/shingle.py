@@ -44,12 +44,16 @@ _BYTE_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [(1 << 64) - 1],
 
 
 def fmix64(x: np.ndarray) -> np.ndarray:
-    """MurmurHash3 64-bit finaliser (a bijection), element-wise on uint64 arrays."""
-    x = x ^ (x >> _S33)
-    x = x * _C1
-    x = x ^ (x >> _S33)
-    x = x * _C2
-    return x ^ (x >> _S33)
+    """MurmurHash3 64-bit finaliser (a bijection), element-wise on uint64 arrays (computed in place
+    in two new arrays: with large inputs, temporaries cost more in page faults than in arithmetic)."""
+    out = np.right_shift(x, _S33)
+    out ^= x
+    tmp = np.empty_like(out)
+    for c in (_C1, _C2):
+        out *= c
+        np.right_shift(out, _S33, out=tmp)
+        out ^= tmp
+    return out
 
 
 def _case_fold_expr(expr: pl.Expr) -> pl.Expr:
