@@ -321,11 +321,27 @@ _CREDIT = re.compile(
 _CREDIT_WORDS = ("photo", "foto", "bild", "image", "©", "credit", "getty", "picture")
 
 
+_CREDIT_LEAD = 8  # most characters a credit match starts before its keyword ("(file photo", "crédit photo")
+_FOLD_SPECIAL = "\u0131\u0130\u017f\u212a"  # case-insensitive equal to an ASCII letter without lowering to it
+
+
 def _photo_credit(s: str) -> bool:
-    """A caption that ends in a photo credit (keyword check first: most lines have none)."""
+    """A caption that ends in a photo credit (keyword check first: most lines have none).
+
+    Every branch of ``_CREDIT`` contains one of ``_CREDIT_WORDS`` at most ``_CREDIT_LEAD`` characters
+    after its start, so the search starts there rather than scanning the whole tail (``search(s, pos)``
+    still sees the characters before ``pos`` for ``\b``). Where lowering moves positions or a character
+    folds specially, the whole tail is searched.
+    """
     tail = s[-120:]
     low = tail.lower()
-    return any(w in low for w in _CREDIT_WORDS) and _CREDIT.search(tail) is not None
+    found = [i for i in map(low.find, _CREDIT_WORDS) if i >= 0]
+    if not found:
+        return False
+    start = 0
+    if len(low) == len(tail) and not any(c in tail for c in _FOLD_SPECIAL):
+        start = max(0, min(found) - _CREDIT_LEAD)
+    return _CREDIT.search(tail, start) is not None
 
 
 _PRICE = r"(?:[$€£¥₹]|rs\.?|usd|eur|inr)"
