@@ -72,6 +72,37 @@ def containment_keys(
     return keys, np.bincount(node, minlength=n).astype(np.int64)
 
 
+def _shared_sample_pairs(
+    node: np.ndarray, run_end: np.ndarray, need: np.ndarray, chunk: int = 20_000_000
+) -> tuple[np.ndarray, np.ndarray]:
+    """Directed pairs (a, b) sharing at least `need[a]` samples. `node` is sorted by (sample, node),
+    `run_end[p]` the end of p's sample run. Pairs are counted once (a < b) in chunks of left nodes
+    holding about `chunk` pairs each, so memory stays bounded whatever the sample frequencies."""
+    partners = run_end - np.arange(node.size) - 1  # later members of the same run
+    per_node = np.bincount(node, weights=partners, minlength=need.size)
+    bounds = np.searchsorted(np.cumsum(per_node), np.arange(chunk, per_node.sum() + chunk, chunk))
+    lo, out_a, out_b = 0, [], []
+    for hi in np.unique(np.minimum(np.append(bounds + 1, need.size), need.size)):
+        sel = np.flatnonzero((node >= lo) & (node < hi) & (partners > 0))
+        cnt = partners[sel]
+        left = np.repeat(sel, cnt)
+        right = left + 1 + np.arange(left.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        pair = np.sort((node[left].astype(np.uint64) << np.uint64(32)) | node[right].astype(np.uint64))
+        lo = hi
+        if not pair.size:
+            continue
+        first = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
+        shared = np.diff(np.append(first, pair.size))
+        pair = pair[first]
+        pa, pb = (pair >> np.uint64(32)).astype(np.int64), (pair & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        fwd, bwd = shared >= need[pa], shared >= need[pb]
+        out_a += [pa[fwd], pb[bwd]]
+        out_b += [pb[fwd], pa[bwd]]
+    a, b = np.concatenate(out_a or [np.zeros(0, np.int64)]), np.concatenate(out_b or [np.zeros(0, np.int64)])
+    order = np.lexsort((b, a))
+    return a[order], b[order]
+
+
 def containment_relations(
     hashes: np.ndarray,
     offsets: np.ndarray,
@@ -85,26 +116,24 @@ def containment_relations(
     `overlap` is `transforms.dedup.pair_overlap` (exact |A ∩ B|, |A|, |B|). With `comp` (component
     of every node), pairs inside one component are skipped: they are clustered already."""
     samples = sampled_shingles(hashes, offsets, np.asarray(nodes, np.int64), config.sample_bits)
-    samples = samples.filter(pl.len().over("sample") <= config.max_sample_df)
-    per_node = samples.group_by("node").agg(n_samples=pl.len())
-    shared = (
-        samples.join(samples, on="sample", suffix="_b")
-        .filter(pl.col("node") != pl.col("node_b"))
-        .group_by("node", "node_b")
-        .agg(shared=pl.len())
-        .join(per_node, on="node")
-    )
-    # loose filter on the estimate; the exact check below decides
+    node, sample = samples.get_column("node").to_numpy(), samples.get_column("sample").to_numpy()
+    # sort by (sample, node); keep the samples in at most max_sample_df documents
+    key = np.sort((sample.astype(np.uint64) << np.uint64(32)) | node.astype(np.uint64))
+    sample, node = key >> np.uint64(32), (key & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    start = np.flatnonzero(np.concatenate([[True], sample[1:] != sample[:-1]]))
+    size = np.diff(np.append(start, sample.size))
+    keep = np.repeat(size <= config.max_sample_df, size)
+    node, run_end = node[keep], np.repeat(start + size, size)[keep]
+    run_end = np.cumsum(keep)[run_end - 1] if run_end.size else run_end  # positions after the filter
+    n_samples = np.bincount(node, minlength=offsets.size - 1)
+    # loose filter on the estimate (shared samples); the exact check below decides
     expected_min = config.min_excerpt_shingles / (1 << config.sample_bits)
-    cand = shared.filter(
-        (pl.col("shared") >= max(1.0, 0.4 * expected_min))
-        & (pl.col("shared") >= 0.5 * config.roundup_min_share * pl.col("n_samples"))
-    )
+    floor = max(1.0, 0.4 * expected_min)
+    need = np.maximum(floor, 0.5 * config.roundup_min_share * n_samples)
+    a, b = _shared_sample_pairs(node, run_end, need)
     if comp is not None:
-        comps = pl.Series(comp)
-        cand = cand.filter(pl.lit(comps).gather(pl.col("node")) != pl.lit(comps).gather(pl.col("node_b")))
-    cand = cand.sort("node", "node_b")
-    a, b = cand.get_column("node").to_numpy(), cand.get_column("node_b").to_numpy()
+        same = comp[a] == comp[b]
+        a, b = a[~same], b[~same]
     inter, size_a, size_b = overlap(hashes, offsets, a, b)
     rel = pl.DataFrame({"a": a, "b": b, "inter": inter, "size_a": size_a, "size_b": size_b})
     return rel.filter(
