@@ -63,7 +63,9 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         lines.append(
             f"- duplicates flagged: **{summary['duplicates']}** "
             f"({', '.join(f'{k}: {v}' for k, v in summary['by_kind'].items()) or 'none'}); "
-            f"clusters with copies: {summary['clusters_touched']}; roundups: {summary['roundups']}"
+            f"clusters with copies: {summary['clusters_touched']}"
+            + (f" ({summary['new_clusters']} new)" if "new_clusters" in summary else "")
+            + f"; roundups: {summary['roundups']}"
         )
     for title, key in (
         ("Rejected by reason", "rejected_by_reason"),
