@@ -65,9 +65,12 @@ def containment_keys(
     minus the samples found in more than `max_sample_df` documents of the batch (boilerplate)."""
     n = offsets.size - 1
     samples = sampled_shingles(hashes, offsets, np.arange(n), sample_bits)
-    samples = samples.filter(pl.len().over("sample") <= max_sample_df)
-    node = samples.get_column("node").to_numpy()
-    mixed = samples.get_column("sample").to_numpy().astype(np.uint64) * _KEY_MIX
+    node, sample = samples.get_column("node").to_numpy(), samples.get_column("sample").to_numpy()
+    ordered = np.sort(sample)
+    start = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    size = np.diff(np.append(start, ordered.size))
+    common = np.isin(sample, ordered[start[size > max_sample_df]])
+    node, mixed = node[~common], sample[~common].astype(np.uint64) * _KEY_MIX
     keys = (mixed ^ (mixed >> np.uint64(29))) | _KEY_TAG
     return keys, np.bincount(node, minlength=n).astype(np.int64)
 

@@ -129,9 +129,11 @@ def word_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, np.uint64), np.zeros(n_docs + 1, np.int64)
     # a leading space, the text, and padding for the 8-byte loads below
     buf = np.concatenate([[_SPACE], raw, np.full(32, _SPACE, np.uint8)])
-    edges = np.diff(_word_bytes(buf).view(np.int8))
-    starts = np.flatnonzero(edges == 1) + 1
-    length = np.flatnonzero(edges == -1) + 1 - starts
+    # word starts and ends alternate (the buffer starts and ends with a space)
+    mask = _word_bytes(buf)
+    bounds = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    starts = bounds[0::2]
+    length = bounds[1::2] - starts
     # unaligned little-endian 8-byte loads at any byte offset (numpy allows a 1-byte stride)
     load8 = np.ndarray(shape=(buf.size - 8,), dtype="<u8", buffer=buf, strides=(1,))
     first = load8[starts] & _BYTE_MASKS[np.minimum(length, 8)]
@@ -143,9 +145,8 @@ def word_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
             chunk = load8[starts[long] + 8 * part] & _BYTE_MASKS[np.clip(length[long] - 8 * part, 0, 8)]
             hl = fmix64(hl ^ chunk)
         h[long] = hl
-    doc_of_word = np.searchsorted(doc_bytes + 1, starts, side="right") - 1
-    counts = np.bincount(doc_of_word, minlength=n_docs)
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    # document d's words start at buffer positions doc_bytes[d] + 1 .. doc_bytes[d + 1]
+    offsets = np.searchsorted(starts, doc_bytes + 1).astype(np.int64)
     return h, offsets
 
 
@@ -183,13 +184,15 @@ def shingle_batch(texts: pl.Series, k: int) -> ShingleBatch:
     # rolling k-word combination over the whole batch, then keep the windows inside one document
     padded = np.concatenate([words, np.zeros(k, np.uint64)])
     acc = padded[:n] * _SHINGLE_MULT[0]
+    tmp = np.empty_like(acc)
     for j in range(1, k):
-        acc += padded[j : j + n] * _SHINGLE_MULT[j]
+        np.multiply(padded[j : j + n], _SHINGLE_MULT[j], out=tmp)
+        acc += tmp
     per_doc = np.maximum(n_words - k + 1, 0)
-    starts_full = np.repeat(offsets[:-1], per_doc) + (
-        np.arange(per_doc.sum()) - np.repeat(np.cumsum(per_doc) - per_doc, per_doc)
-    )
-    combined = acc[starts_full]
+    inside = np.ones(n, bool)  # the window at p ends inside p's document
+    for j in range(1, k):
+        inside[(offsets[1:] - j)[n_words >= j]] = False
+    combined = acc[inside]
     short = np.flatnonzero((n_words > 0) & (n_words < k))
     if short.size:  # one shingle of all the words of a document shorter than k
         lens = n_words[short]
