@@ -274,8 +274,14 @@ _SHARE_CORE = frozenset(
 )
 
 
+# the line's first word is a share word (what _share_widget demands of every word): a cheap gate
+_FIRST_SHARE_WORD = re.compile(
+    r"[^\w'’&+-]*(?:" + "|".join(map(re.escape, sorted(_SHARE_WORDS))) + r")(?![\w'’&+-])", re.IGNORECASE
+)
+
+
 def _share_widget(s: str) -> bool:
-    if len(s) > 120:
+    if len(s) > 120 or _FIRST_SHARE_WORD.match(s) is None:
         return False
     words = [w.lower() for w in _WORD.findall(s)]
     if not words or len(words) > 10 or len(s) > 120:
@@ -496,7 +502,6 @@ RULES: tuple[LineRule, ...] = (
         "boilerplate",
         predicate=_share_widget,
         max_chars=120,
-        keywords=tuple(_SHARE_CORE),
     ),
     LineRule(
         "app_promo",
