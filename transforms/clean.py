@@ -107,11 +107,15 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # no spaces bet
 _SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」]?$|[.!?。！？][\"'”’»)]? ?[\"'“‘«(]?[A-ZÀ-ÖØ-Þ0-9]")
 
 
-def _n_words(s: str) -> int:
-    """Words, language-agnostic: whitespace tokens, plus CJK characters counted two to a word."""
+def _n_words(s: str, cap: int = -1) -> int:
+    """Words, language-agnostic: whitespace tokens, plus CJK characters counted two to a word.
+
+    ``cap``: count whitespace tokens only up to ``cap + 1`` (the answer compares the same against any
+    threshold <= cap + 1, and a long line is not split to the end).
+    """
     if len(s) >= 2000:
         return s.count(" ") + 1 + len(_CJK.findall(s[:2000])) // 2
-    n = len(s.split())  # = len(re.findall(r"\S+", s)): str.split and re's \s agree on every code point
+    n = len(s.split(None, cap))  # = len(re.findall(r"\S+", s)): str.split and re's \s agree everywhere
     return n if s.isascii() else n + len(_CJK.findall(s)) // 2
 
 
@@ -119,7 +123,7 @@ def _is_prose(s: str, min_words: int) -> bool:
     """A sentence-shaped line: enough words and sentence punctuation (language-agnostic)."""
     if len(s) < 25:
         return False
-    n = _n_words(s)
+    n = _n_words(s, 3 * min_words)
     if n >= 3 * min_words:
         return True
     return n >= min_words and _SENTENCE_END.search(s[-200:] if len(s) > 400 else s) is not None
@@ -232,11 +236,15 @@ def _block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) 
     # inside the block: runs of short non-prose lines
     k = best_lo
     while k <= best_hi:
-        if prose[k] or _n_words(lines[idx[k]]) > config.short_run_max_words:
+        if prose[k] or _n_words(lines[idx[k]], config.short_run_max_words) > config.short_run_max_words:
             k += 1
             continue
         j = k
-        while j <= best_hi and not prose[j] and _n_words(lines[idx[j]]) <= config.short_run_max_words:
+        while (
+            j <= best_hi
+            and not prose[j]
+            and _n_words(lines[idx[j]], config.short_run_max_words) <= config.short_run_max_words
+        ):
             j += 1
         if j - k >= config.short_run_min_lines:
             for m in range(k, j):

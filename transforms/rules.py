@@ -188,12 +188,21 @@ class RuleSet:
         self._cache: dict[tuple[int, ...], tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
         self._others = [
             tuple(
-                (k, r.keywords, r._test)
+                (k, r.keywords, self._tester(r))
                 for k, r in enumerate(self.rules)
                 if k not in self._starts and r.max_chars >= limit
             )
             for limit in self._limits
         ]
+
+    @staticmethod
+    def _tester(rule: LineRule) -> Callable[[str], object]:
+        """``rule._test`` without a layer of calls: the predicate itself or the bound regex search."""
+        if rule.predicate is not None:
+            return rule.predicate
+        if rule.tail_chars is None:
+            return rule._regex.search  # type: ignore[union-attr]
+        return rule._test
 
     @staticmethod
     def _is_anchored(rule: LineRule) -> bool:
@@ -253,7 +262,7 @@ class RuleSet:
                         break
                 else:
                     continue
-            if test(line):
+            if test(line):  # a truthy answer: True or a match object
                 return rules[k]
         return rules[first] if first < len(rules) else None
 
