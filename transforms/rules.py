@@ -283,14 +283,11 @@ _SHARE_CORE = frozenset(
 )
 
 
-# the line's first word is a share word (what _share_widget demands of every word): a cheap gate
-_FIRST_SHARE_WORD = re.compile(
-    r"[^\w'’&+-]*(?:" + "|".join(map(re.escape, sorted(_SHARE_WORDS))) + r")(?![\w'’&+-])", re.IGNORECASE
-)
-
-
 def _share_widget(s: str) -> bool:
-    if len(s) > 120 or _FIRST_SHARE_WORD.match(s) is None:
+    if len(s) > 120:
+        return False
+    first = _WORD.search(s)  # every word must be a share word: try the first one alone (cheap gate)
+    if first is None or first.group().lower() not in _SHARE_WORDS:
         return False
     words = [w.lower() for w in _WORD.findall(s)]
     if not words or len(words) > 10 or len(s) > 120:
