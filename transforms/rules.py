@@ -63,7 +63,10 @@ class LineRule:
             return False
         if self.keywords:
             low = line.lower()
-            if not any(k in low for k in self.keywords):
+            for k in self.keywords:  # a plain loop: cheaper than any() over a generator
+                if k in low:
+                    break
+            else:
                 return False
         return self._test(line)
 
@@ -270,6 +273,7 @@ class RuleSet:
 # ---------------------------------------------------------------- predicates
 
 _WORD = re.compile(r"[\w'’&+-]{1,40}")
+_FIRST_WORD = re.compile(r"[^\w'’&+-]*+([\w'’&+-]{1,40})")  # what _WORD.findall(s)[0] is
 
 _SHARE_WORDS = frozenset(
     """share shared sharing on this article story page via tweet twitter x facebook email e-mail mail print
@@ -286,8 +290,8 @@ _SHARE_CORE = frozenset(
 def _share_widget(s: str) -> bool:
     if len(s) > 120:
         return False
-    first = _WORD.search(s)  # every word must be a share word: try the first one alone (cheap gate)
-    if first is None or first.group().lower() not in _SHARE_WORDS:
+    first = _FIRST_WORD.match(s)  # every word must be a share word: try the first one alone (cheap gate)
+    if first is None or first.group(1).lower() not in _SHARE_WORDS:
         return False
     words = [w.lower() for w in _WORD.findall(s)]
     if not words or len(words) > 10 or len(s) > 120:
@@ -324,36 +328,53 @@ def _dated_scene_caption(s: str) -> bool:
 
 # ---------------------------------------------------------------- the table
 
+# Possessive runs ({1,50}+): what a run gives back could only feed \W{0,3}$, which the shorter rest after the
+# full run satisfies as well, so the matches are the same; without them "Photo: a Photo: a ..." backtracks.
 _CREDIT = re.compile(
-    r"(?:\((?:photos?|pictures?|images?|file photo)(?: by|:| credit:?| courtesy(?: of)?) ?[^()]{1,60}\)|"
-    r"©\s?[\w .&/-]{1,40}|\b(?:photo|foto|bild|image|crédit photo|photo credit|credit|picture)s? ?:"
-    r" ?[\w .,&/-]{1,50}|\bgetty images|\bap photo[^()]{0,40}\)?|\bfile photo\)?)\W{0,3}$",
+    r"(?:\((?:photos?|pictures?|images?|file photo)(?: by|:| credit:?| courtesy(?: of)?) ?[^()]{1,60}+\)|"
+    r"©\s?[\w .&/-]{1,40}+|\b(?:photo|foto|bild|image|crédit photo|photo credit|credit|picture)s? ?:"
+    r" ?[\w .,&/-]{1,50}+|\bgetty images|\bap photo[^()]{0,40}+\)?|\bfile photo\)?)\W{0,3}$",
     re.IGNORECASE,
 )
 _CREDIT_WORDS = ("photo", "foto", "bild", "image", "©", "credit", "getty", "picture")
 
 
-_CREDIT_LEAD = 8  # most characters a credit match starts before its keyword ("(file photo", "crédit photo")
-_FOLD_SPECIAL = "\u0131\u0130\u017f\u212a"  # case-insensitive equal to an ASCII letter without lowering to it
+# Where a credit match can start, at the earliest. Each branch of _CREDIT but the last three begins at a
+# ':' '(' or '©' (at most 14 characters before it: "crédit photos :"), and its run cannot cross another one
+# of that character; the run ends at most 5 characters before the end (\W{0,3}, "$" before a final newline).
+# The last three ("getty images", "ap photo…", "file photo") lie within the last 56 characters.
+_CREDIT_TRIGGERS = ((":", 14), ("(", 0), ("©", 0))
+_CREDIT_END_SLACK = 5
+_CREDIT_FIXED_TAIL = 56
+_CREDIT_FIXED = re.compile(r"getty images|ap photo|file photo", re.IGNORECASE)
+
+
+def _credit_start(tail: str) -> int:
+    """The first position where ``_CREDIT`` can match ``tail`` (searching from it finds what a full search
+    finds: ``search(s, pos)`` still sees the characters before ``pos`` for ``\b``)."""
+    n = len(tail)
+    start = n
+    if _CREDIT_FIXED.search(tail, max(0, n - _CREDIT_FIXED_TAIL)):
+        start = max(0, n - _CREDIT_FIXED_TAIL)
+    for ch, lead in _CREDIT_TRIGGERS:
+        i = tail.rfind(ch, 0, max(0, n - _CREDIT_END_SLACK))
+        if i < 0:
+            i = tail.find(ch, max(0, n - _CREDIT_END_SLACK))
+        if i >= 0:
+            start = min(start, max(0, i - lead))
+    return start
 
 
 def _photo_credit(s: str) -> bool:
-    """A caption that ends in a photo credit (keyword check first: most lines have none).
-
-    Every branch of ``_CREDIT`` contains one of ``_CREDIT_WORDS`` at most ``_CREDIT_LEAD`` characters
-    after its start, so the search starts there rather than scanning the whole tail (``search(s, pos)``
-    still sees the characters before ``pos`` for ``\b``). Where lowering moves positions or a character
-    folds specially, the whole tail is searched.
-    """
+    """A caption that ends in a photo credit (keyword check first: most lines have none)."""
     tail = s[-120:]
     low = tail.lower()
-    found = [i for i in map(low.find, _CREDIT_WORDS) if i >= 0]
-    if not found:
+    for w in _CREDIT_WORDS:
+        if w in low:
+            break
+    else:
         return False
-    start = 0
-    if len(low) == len(tail) and not any(c in tail for c in _FOLD_SPECIAL):
-        start = max(0, min(found) - _CREDIT_LEAD)
-    return _CREDIT.search(tail, start) is not None
+    return _CREDIT.search(tail, _credit_start(tail)) is not None
 
 
 _PRICE = r"(?:[$€£¥₹]|rs\.?|usd|eur|inr)"
