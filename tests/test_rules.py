@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.rules import _CREDIT, RULES, RULES_BY_ID, LineRule, RuleSet, _photo_credit, first_match
+from transforms.rules import (
+    _CREDIT,
+    _CREDIT_WORDS,
+    RULES,
+    RULES_BY_ID,
+    LineRule,
+    RuleSet,
+    _photo_credit,
+    first_match,
+)
 
 # rule id -> (lines it must match, real article sentences it must not match)
 CASES: dict[str, tuple[list[str], list[str]]] = {
@@ -149,22 +158,49 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Militants are seen south of Aleppo. ©AFP",
             "Der Kanzler in Berlin. Foto: dpa",
             "Protesters march in Paris. Getty Images",
+            "Angela Merkel und Emmanuel Macron in Berlin. (Foto: Michael Kappeler/dpa)",
+            "Emmanuel Macron et Angela Merkel à Paris. Photo : AFP",
+            "Pedro Sánchez y Emmanuel Macron en Madrid. Foto: EFE",
+            "Olaf Scholz im Bundestag. Bild: Keystone",
+            "El rey Felipe VI en el Palacio Real. Fotografía: Casa Real",
         ],
-        ["The photo was taken by a Reuters photographer who was later detained by the police."],
+        [
+            "The photo was taken by a Reuters photographer who was later detained by the police.",
+            "Das Foto zeigt, wie die Polizei den Platz räumt, sagte ein Sprecher am Montag.",
+            "La photo a été prise par un photographe de l'AFP, selon l'agence.",
+            "La foto fue tomada por un fotógrafo de EFE, según informó la agencia.",
+        ],
     ),
     "caption_position": (
-        ["Russian President Vladimir Putin (L) shakes hands with Recep Tayyip Erdogan in the Kremlin."],
+        [
+            "Russian President Vladimir Putin (L) shakes hands with Recep Tayyip Erdogan in the Kremlin.",
+            "Bundeskanzlerin Angela Merkel (l.) und Frankreichs Präsident Emmanuel Macron in Berlin.",
+            "Le président Emmanuel Macron (à gauche) et la chancelière Angela Merkel à Paris.",
+            "El presidente Pedro Sánchez (izq.) y el primer ministro Antonio Costa en Lisboa.",
+        ],
         [
             "The left (L) and right (R) wings of the party disagree, he said.".replace(
                 "(L)", "(Left wing)"
-            ).replace("(R)", "(Right wing)")
+            ).replace("(R)", "(Right wing)"),
+            "Die Linke (Partei) will die Steuern erhöhen, sagte ihre Vorsitzende am Montag in Berlin.",
+            "La majorité (à gauche de l'hémicycle) a voté contre le texte, selon le compte rendu.",
+            "El partido Izquierda Unida (IU) votó en contra de la reforma en el Congreso.",
         ],
     ),
     "caption_dated_scene": (
-        ["Turkey's President Tayyip Erdogan attends a news conference in Sochi, Russia November 13, 2017."],
+        [
+            "Turkey's President Tayyip Erdogan attends a news conference in Sochi, Russia November 13, 2017.",
+            "Bundeskanzlerin Angela Merkel spricht im Bundestag in Berlin, 21. November 2017.",
+            "Le président Emmanuel Macron arrive au sommet européen à Bruxelles, le 19 octobre 2017.",
+            "El presidente Mariano Rajoy saluda a su llegada al Congreso en Madrid, el 19 de octubre de 2017.",
+        ],
         [
             "The seventh round of Astana talks began on October 31 with the participation of representatives.",
             "“We will meet again,” Erdogan said at a news conference in Sochi on November 13, 2017.",
+            "Der Minister trifft seinen russischen Amtskollegen erst am 13. November 2017.",
+            "„Wir treffen uns wieder“, sagte Merkel nach dem Gipfel in Berlin, 13. November 2017.",
+            "Les discussions de paix ont commencé à Astana, au Kazakhstan, le 31 octobre 2017.",
+            "Las conversaciones de paz comenzaron en Astaná, Kazajistán, el 31 de octubre de 2017.",
         ],
     ),
 }
@@ -391,4 +427,4 @@ def test_photo_credit_search_start_matches_a_full_search(line: str) -> None:
 
 def _credit_words_in(line: str) -> bool:
     low = line[-120:].lower()
-    return any(w in low for w in ("photo", "foto", "bild", "image", "©", "credit", "getty", "picture"))
+    return any(w in low for w in _CREDIT_WORDS)

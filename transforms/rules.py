@@ -311,19 +311,46 @@ _CAPTION_SCENE = re.compile(
 )
 _ENDS_WITH_DATE = re.compile(rf"\b{_MONTHS} \d{{1,2}}, (?:19|20)\d\d\.?$", re.IGNORECASE)
 
+# German, French and Spanish agency captions: the same shape, the date after a comma at the end
+# ("…in Berlin, 21. November 2017." / "…à Bruxelles, le 19 octobre 2017." / "…en Madrid, el 19 de octubre
+# de 2017."). The comma is required: "Der Minister trifft ihn am 13. November 2017." is a sentence.
+_CAPTION_SCENE_EU = re.compile(
+    r"\b(?:spricht|sprechen|trifft|treffen|begrüßt|begrüßen|schüttelt|schütteln|besucht|besuchen|posiert|"
+    r"posieren|winkt|winken|lächelt|gestikuliert|ist zu sehen|sind zu sehen|hält eine rede|"
+    r"arrivent|arrive|parlent|parle|serrent la main|serre la main|rencontrent|rencontre|assistent|assiste|"
+    r"posent|pose|saluent|salue|s['’]exprime|prononce|écoutent|écoute|sourit|gesticule|est photographiée?|"
+    r"llegan|llega|hablan|habla|saludan|saluda|asisten|asiste|posan|posa|estrechan la mano|estrecha la mano|"
+    r"se reúnen|se reúne|pronuncia|sonríe|gesticula|escucha|a su llegada)\b",
+    re.IGNORECASE,
+)
+_ENDS_WITH_DATE_EU = re.compile(
+    r", (?:am )?\d{1,2}\. ?(?:januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|"
+    r"november|dezember) (?:19|20)\d\d\.?$"
+    r"|, (?:le )?\d{1,2}(?:er)? (?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
+    r"novembre|décembre) (?:19|20)\d\d\.?$"
+    r"|, (?:el |este )?\d{1,2} de (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
+    r"octubre|noviembre|diciembre) de(?:l)? (?:19|20)\d\d\.?$",
+    re.IGNORECASE,
+)
+
 
 def _dated_scene_caption(s: str) -> bool:
-    """One descriptive sentence in the present tense that ends on a date: an English photo caption."""
+    """One descriptive sentence in the present tense that ends on a date: a photo caption (en/de/fr/es)."""
     if len(s) < 30 or (s[-1] if s[-1] != "." else s[-2]) not in "0123456789":
         return False  # the date ends the line: "... November 13, 2017." (cheapest test first)
     if any(q in s for q in '"“”«»'):
         return False
-    if not _ENDS_WITH_DATE.search(s[-40:]):
-        return False
-    body = s[:-1] if s.endswith(".") else s
+    tail = s[-40:]
+    if _ENDS_WITH_DATE.search(tail):
+        body, scene = (s[:-1] if s.endswith(".") else s), _CAPTION_SCENE
+    else:
+        m = _ENDS_WITH_DATE_EU.search(tail)
+        if m is None or "„" in s:
+            return False
+        body, scene = s[: len(s) - len(tail) + m.start()], _CAPTION_SCENE_EU  # "13. November" is no full stop
     if ". " in body.replace("St. ", "").replace("Jr. ", "").replace("U.S. ", ""):
         return False  # more than one sentence: a paragraph, not a caption
-    return _CAPTION_SCENE.search(s) is not None
+    return scene.search(s) is not None
 
 
 # ---------------------------------------------------------------- the table
@@ -332,11 +359,12 @@ def _dated_scene_caption(s: str) -> bool:
 # full run satisfies as well, so the matches are the same; without them "Photo: a Photo: a ..." backtracks.
 _CREDIT = re.compile(
     r"(?:\((?:photos?|pictures?|images?|file photo)(?: by|:| credit:?| courtesy(?: of)?) ?[^()]{1,60}+\)|"
-    r"©\s?[\w .&/-]{1,40}+|\b(?:photo|foto|bild|image|crédit photo|photo credit|credit|picture)s? ?:"
+    r"©\s?[\w .&/-]{1,40}+|\b(?:photo|foto|bild|image|crédit photo|photo credit|credit|picture|fotografía|"
+    r"crédito|imagen)s? ?:"
     r" ?[\w .,&/-]{1,50}+|\bgetty images|\bap photo[^()]{0,40}+\)?|\bfile photo\)?)\W{0,3}$",
     re.IGNORECASE,
 )
-_CREDIT_WORDS = ("photo", "foto", "bild", "image", "©", "credit", "getty", "picture")
+_CREDIT_WORDS = ("photo", "foto", "bild", "image", "©", "credit", "crédit", "getty", "picture")
 
 
 # Where a credit match can start, at the earliest. Each branch of _CREDIT but the last three begins at a
@@ -596,16 +624,19 @@ RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "caption_position",
-        "Caption with a position marker: 'Vladimir Putin (L) shakes hands with…'",
+        "Caption with a position marker: 'Vladimir Putin (L) shakes hands with…', '(l.)', '(à gauche)', '(izq.)'",
         "caption",
         r"\((?:l|r|c|left|right|centre|center|front|back|top|bottom|\d(?:st|nd|rd|th) (?:l|r|left|right)"
-        r"|l to r|l-r)\)",
+        r"|l to r|l-r"
+        r"|l\.|r\.|m\.|links|rechts|mitte|v\. ?l\.(?: ?n\. ?r\.)?"  # de
+        r"|à gauche|à droite|au centre|de g\. à d\."  # fr
+        r"|izq\.|izda\.|der\.|dcha\.|centro|a la izquierda|a la derecha|de izq\. a dcha\.)\)",  # es
         max_chars=400,
         keywords=("(",),
     ),
     LineRule(
         "caption_dated_scene",
-        "One present-tense scene sentence ending on a date (English photo caption without credit)",
+        "One present-tense scene sentence ending on a date (photo caption without credit, en/de/fr/es)",
         "caption",
         predicate=_dated_scene_caption,
         max_chars=400,
