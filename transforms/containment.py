@@ -6,6 +6,11 @@ collision probability tracks Jaccard, 0.02-0.1 for an excerpt of a long story), 
 A that is in B is *always* sampled in B, so the number of shared samples is Binomial(|A ∩ B|, 1/8)
 whatever the size of B. Samples shared by more than `max_sample_df` documents (agency footers,
 site boilerplate) are dropped. Candidates are confirmed by exact containment on shingles.
+Shared samples are counted once per pair (a < b) by sorting pair codes in bounded chunks.
+
+Against history: the same samples, tagged (`containment_keys`), are a document's second kind of
+lookup key: an excerpt run today shares samples with yesterday's full story (and the reverse) even
+though their Jaccard is far too low for any band key to match.
 
 Resolution (component level, no chaining): a page that quotes >= 2 different stories is a roundup
 and links to them without merging; every other contained component attaches to the one container
@@ -18,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
+
+from transforms.lsh import KEY_TAG
 
 if TYPE_CHECKING:
     from transforms.dedup import DedupConfig
@@ -34,7 +41,6 @@ __all__ = [
 
 # how a component joined another one (first hop), see `resolve_attachments`
 ATTACH_NONE, ATTACH_CONTAINED, ATTACH_CONTAINS = 0, 1, 2
-_KEY_TAG = np.uint64(1 << 63)  # = transforms.lsh.KEY_TAG: containment keys have the top bit set
 _KEY_MIX = np.uint64(0xD6E8FEB86659FD93)
 
 
@@ -71,7 +77,7 @@ def containment_keys(
     size = np.diff(np.append(start, ordered.size))
     common = np.isin(sample, ordered[start[size > max_sample_df]])
     node, mixed = node[~common], sample[~common].astype(np.uint64) * _KEY_MIX
-    keys = (mixed ^ (mixed >> np.uint64(29))) | _KEY_TAG
+    keys = (mixed ^ (mixed >> np.uint64(29))) | KEY_TAG
     return keys, np.bincount(node, minlength=n).astype(np.int64)
 
 

@@ -2,9 +2,16 @@
 
 `dedup_frame` takes clean articles (and optionally the index rows of earlier runs) and returns the
 articles with cluster columns, a clusters table, the roundup links and the index rows to persist.
-Steps: shingle + sign + band in batches (bounded memory) -> exact groups -> LSH candidates ->
-exact Jaccard verification -> union-find -> containment (excerpts, roundups; transforms.containment)
--> canonical copy per cluster.
+Steps: `prepare` (shingle + sign + band in batches on `workers` threads; each document's distinct
+shingles kept sorted, so every later exact check is a merge, never a sort) -> exact groups -> LSH
+candidates -> exact Jaccard verification -> union-find -> containment (excerpts, roundups;
+transforms.containment) -> canonical copy per cluster.
+
+History: a run persists `index_rows` (HISTORY_SCHEMA). A later run looks up `lookup_keys` of its
+documents in a key index of earlier documents' keys: band keys find near copies, containment keys
+(sampled shingles) find excerpts of earlier stories and fuller versions of earlier excerpts;
+`candidates_from_history` is the pure reference of that lookup. The rows found go to
+`dedup_frame(..., history=rows, prepared=...)`.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import polars as pl
 import pyarrow as pa
 
 from transforms import containment as ct
-from transforms.lsh import band_key_frame, band_keys_array, candidate_pairs
+from transforms.lsh import KEY_TAG, band_key_frame, band_keys_array, candidate_pairs
 from transforms.minhash import signatures
 from transforms.shingle import shingle_batch
 
@@ -73,7 +80,8 @@ DEDUP_COLUMNS: dict[str, pl.DataType] = {
     "duplicate_of": pl.String(),
     "similarity": pl.Float64(),
     "containment": pl.Float64(),
-    "copy_kind": pl.String(),  # exact | near | excerpt; null for canonical copies and singletons
+    # exact | near | excerpt (see dedup_frame); null for canonical copies and singletons
+    "copy_kind": pl.String(),
     "is_roundup": pl.Boolean(),
 }
 
@@ -317,6 +325,7 @@ def _history_arrays(history: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
     values = shingles.explode().drop_nulls().to_numpy().astype(np.uint32)
     values, offsets = distinct_sorted(values, np.concatenate([[0], np.cumsum(lens)]).astype(np.int64))
     keys = history.get_column("band_keys").explode().drop_nulls().to_numpy().astype(np.uint64)
+    keys = keys & ~KEY_TAG  # rows written before band keys kept the top bit clear
     keys = keys.reshape(history.height, -1) if history.height else np.zeros((0, 0), np.uint64)
     return values, offsets, keys
 
