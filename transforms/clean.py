@@ -373,14 +373,14 @@ def clean_frame(
     """
     rules_by_source = dict(outlet_rules or {})
 
-    def one(row: dict[str, Any]) -> dict[str, Any]:
+    def one(raw_text: str | None, title: str | None, source: str | None, fmt: str | None, rep: Any) -> dict:
         res = clean_text(
-            row["raw_text"] or "",
-            title=row["title"],
+            raw_text or "",
+            title=title,
             config=config,
-            extra_rules=rules_by_source.get(row["source"] or "", ()),
-            fmt=row["format"],
-            repeated_at=frozenset(row["_rep"] or ()),
+            extra_rules=rules_by_source.get(source or "", ()),
+            fmt=fmt,
+            repeated_at=frozenset(rep or ()),
         )
         published: datetime | None = parse_date(res.published_line) if res.published_line else None
         return {
@@ -391,13 +391,21 @@ def clean_frame(
             "removed": [{"line": n, "rule": r, "text": t} for n, t, r in res.removed],
         }
 
+    def batch(s: pl.Series) -> pl.Series:
+        """The black box over a whole struct column: columns to Python lists once, no dict per input row."""
+        cols = s.struct.unnest()
+        rows = zip(
+            *(cols[c].to_list() for c in ("raw_text", "title", "source", "format", "_rep")), strict=True
+        )
+        return pl.Series([one(*row) for row in rows], dtype=_RESULT_DTYPE)
+
     reps = _repeated_line_numbers(records, repeated)
     out = (
         records.lazy()
         .join(reps.lazy(), on="doc_id", how="left", maintain_order="left")
         .with_columns(
             pl.struct("raw_text", "title", "source", "format", "_rep")
-            .map_elements(one, return_dtype=_RESULT_DTYPE)
+            .map_batches(batch, return_dtype=_RESULT_DTYPE)
             .alias("_res")
         )
         .with_columns(
