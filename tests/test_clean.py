@@ -1,4 +1,5 @@
-"""clean_text / explain / clean_frame: golden cases per structural rule, verdicts, audit column, invariants."""
+"""clean_text / explain / clean_frame: golden cases per structural rule, verdicts, audit column,
+invariants."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from transforms.rules import LineRule
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 
 BODY = [
-    "Russia and Turkey are on opposite sides of the Syrian conflict, officials in both capitals said on Monday.",
+    "Russia and Turkey are on opposite sides of the Syrian conflict, officials in both capitals said on "
+    "Monday.",
     "Turkish forces are pressing on with a three-month operation inside Syria in support of local forces.",
     "The operation is in no way connected to what is happening in Aleppo, the prime minister told reporters.",
 ]

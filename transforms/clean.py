@@ -186,11 +186,15 @@ def _decide(
         seen += 1
         if seen > config.headline_search_lines + 2:
             break
-        if published_line is None and len(s) <= config.date_line_max_chars and looks_like_date(s):
-            if parse_date(s) is not None:
-                published_line = s
-                why[i] = "date_line"
-                continue
+        if (
+            published_line is None
+            and len(s) <= config.date_line_max_chars
+            and looks_like_date(s)
+            and parse_date(s) is not None
+        ):
+            published_line = s
+            why[i] = "date_line"
+            continue
         if seen > config.headline_search_lines:
             continue
         if _is_prose(s, config.prose_min_words):

@@ -39,7 +39,9 @@ def ensure_document(html: str) -> str:
     return f"<html><body>{html}</body></html>"
 
 
-def extract_article(html: str, url: str | None = None, config: ExtractConfig = ExtractConfig()) -> Extracted | None:
+def extract_article(
+    html: str, url: str | None = None, config: ExtractConfig = ExtractConfig()
+) -> Extracted | None:
     """Main text (block breaks as newlines) and metadata of one page, or None when no article is found."""
     doc = trafilatura.bare_extraction(
         ensure_document(html),

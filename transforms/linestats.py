@@ -1,4 +1,5 @@
-"""Repeated-line statistics per outlet: lines that recur across many *stories* of one outlet are site boilerplate.
+"""Repeated-line statistics per outlet: lines that recur across many *stories* of one outlet are site
+boilerplate.
 
 Evidence is one row per (outlet, normalised line, story): ``line_evidence`` builds it from a frame of
 documents; it is small, stable across runs (blake2b hashes of normalised text, not polars' seeded hash) and
@@ -102,7 +103,8 @@ def doc_lines(docs: pl.DataFrame | pl.LazyFrame, text_col: str = "raw_text") -> 
 def line_evidence(
     docs: pl.DataFrame, config: LineStatsConfig = LineStatsConfig(), text_col: str = "raw_text"
 ) -> pl.DataFrame:
-    """Evidence rows ``[source, line_hash, evidence_key]`` (unique) from documents ``[doc_id, source, text]``."""
+    """Evidence rows ``[source, line_hash, evidence_key]`` (unique) from documents
+    ``[doc_id, source, text]``."""
     if docs.is_empty():
         return pl.DataFrame(schema=EVIDENCE_SCHEMA)
     lines = (
@@ -131,7 +133,8 @@ def line_evidence(
 
 
 def repeated_lines(evidence: pl.DataFrame, config: LineStatsConfig = LineStatsConfig()) -> pl.DataFrame:
-    """Lines ``[source, line_hash]`` seen in >= ``min_docs`` distinct stories (and >= ``min_share`` of them)."""
+    """Lines ``[source, line_hash]`` seen in >= ``min_docs`` distinct stories (and >= ``min_share`` of
+    them)."""
     if evidence.is_empty():
         return pl.DataFrame(schema={"source": pl.String(), "line_hash": pl.UInt64()})
     ev = evidence.lazy().unique()

@@ -48,6 +48,10 @@ class LineRule:
     tail_chars: int | None = None
     keywords: tuple[str, ...] = ()  # cheap prefilter: the lowercased line must contain one of these
     _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    # _regex.match when every branch is anchored at the start (search would try every position), else .search
+    _find: Callable[..., re.Match[str] | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -55,7 +59,12 @@ class LineRule:
         if (self.pattern is None) == (self.predicate is None):
             raise ValueError(f"rule {self.id!r}: give exactly one of pattern or predicate")
         if self.pattern is not None:
-            object.__setattr__(self, "_regex", compile_pattern(self.pattern))
+            rx = compile_pattern(self.pattern)
+            anchored = not rx.flags & re.MULTILINE and all(
+                b.startswith("^") for b in _top_level_branches(self.pattern)
+            )
+            object.__setattr__(self, "_regex", rx)
+            object.__setattr__(self, "_find", rx.match if anchored else rx.search)
 
     def matches(self, line: str) -> bool:
         """Whether the rule matches a *stripped* line (the cleaner strips lines once)."""
@@ -74,7 +83,7 @@ class LineRule:
         """The pattern or predicate alone (``matches`` without the length and keyword prefilters)."""
         if self._regex is not None:
             return (
-                self._regex.search(line if self.tail_chars is None else line[-self.tail_chars :]) is not None
+                self._find(line if self.tail_chars is None else line[-self.tail_chars :]) is not None  # type: ignore[misc]
             )
         return bool(self.predicate(line))  # type: ignore[misc]
 
@@ -204,7 +213,7 @@ class RuleSet:
         if rule.predicate is not None:
             return rule.predicate
         if rule.tail_chars is None:
-            return rule._regex.search  # type: ignore[union-attr]
+            return rule._find  # type: ignore[return-value]
         return rule._test
 
     @staticmethod
@@ -279,11 +288,11 @@ _SHARE_WORDS = frozenset(
     """share shared sharing on this article story page via tweet twitter x facebook email e-mail mail print
     whatsapp linkedin pinterest reddit telegram flipboard messenger copy link copied url comments comment
     save bookmark follow us teilen drucken kommentare merken partager imprimer commentaires enregistrer
-    compartir imprimir comentarios guardar enviar""".split()
+    compartir imprimir comentarios guardar enviar""".split()  # noqa: SIM905 - a word list reads best as text
 )
 _SHARE_CORE = frozenset(
     """share shared tweet facebook whatsapp linkedin pinterest reddit telegram flipboard print email e-mail
-    teilen drucken partager imprimer compartir imprimir""".split()
+    teilen drucken partager imprimer compartir imprimir""".split()  # noqa: SIM905
 )
 
 
@@ -413,7 +422,8 @@ RULES: tuple[LineRule, ...] = (
         "paywall_limit",
         "Metered paywall: 'You've reached your limit of N free articles' (en/de/fr/es)",
         "paywall",
-        r"^(?:you(?:'|’)ve|you have) (?:reached|hit|used)\b.{0,50}\b(?:free (?:articles?|stories|reads)|article limit|"
+        r"^(?:you(?:'|’)ve|you have) (?:reached|hit|used)\b.{0,50}\b(?:free (?:articles?|stories|reads)|"
+        r"article limit|"
         r"\{\{)"
         r"|^sie haben (?:ihr|das|die)\b.{0,60}\b(?:limit|kostenlosen? artikel|maximale anzahl)"
         r"|^vous avez (?:atteint|consulté)\b.{0,60}\b(?:limite|articles? gratuits?)"
@@ -427,7 +437,8 @@ RULES: tuple[LineRule, ...] = (
         r"^(?:please )?(?:subscribe|sign up|register|log ?in|sign in) (?:now )?(?:to|and) "
         r"(?:read|continue reading|keep reading|unlock|access|get full access)\b"
         r"|^(?:to )?continue reading,? (?:please )?(?:subscribe|sign in|log ?in|register)"
-        r"|^(?:this (?:article|story|content) is )?(?:(?:only )?(?:available )?(?:exclusively )?for|reserved for)"
+        r"|^(?:this (?:article|story|content) is )?(?:(?:only )?(?:available )?(?:exclusively )?for|"
+        r"reserved for)"
         r" (?:premium |paying |digital )?(?:subscribers|members)(?: only)?\b"
         r"|^(?:dieser|der) (?:artikel|beitrag|inhalt) ist (?:nur |exklusiv )?für (?:abonnenten|abonnentinnen|"
         r"abonnierende|plus-|\w{1,20}\+?-?leser)"
@@ -445,7 +456,8 @@ RULES: tuple[LineRule, ...] = (
         "subscribe_prompt",
         "Short subscription call to action: 'Subscribe now for unlimited access', 'Start your free trial'",
         "boilerplate",
-        r"^(?:subscribe|subscription|start (?:your )?(?:free )?trial|try (?:it )?(?:for )?free|get (?:unlimited|"
+        r"^(?:subscribe|subscription|start (?:your )?(?:free )?trial|try (?:it )?(?:for )?free|"
+        r"get (?:unlimited|"
         r"full|digital) access|unlock (?:unlimited|full|this)|become a (?:subscriber|member)|support (?:our|"
         r"independent) journalism|jetzt (?:abonnieren|abo|testen|gratis testen|registrieren)|abonnieren sie|"
         r"abonnez-vous|je m'abonne|je m’abonne|s'abonner|suscríbete|suscribete|hazte (?:socio|suscriptor))\b"
@@ -457,7 +469,8 @@ RULES: tuple[LineRule, ...] = (
         "Subscription plan terms: 'Renews automatically, cancel anytime', 'per month, billed annually'",
         "boilerplate",
         r"^(?:renews automatically|auto-?renews|cancel (?:at )?any ?time|billed (?:annually|monthly|yearly)|"
-        r"jederzeit kündbar|monatlich kündbar|sans engagement|résiliable à tout moment|cancela cuando quieras|"
+        r"jederzeit kündbar|monatlich kündbar|sans engagement|résiliable à tout moment|"
+        r"cancela cuando quieras|"
         r"sin permanencia)\b[^.!?]{0,60}[.!]?$"
         r"|^here(?:'|’)s what(?:'|’)s included in\b",
         max_chars=120,
@@ -476,14 +489,17 @@ RULES: tuple[LineRule, ...] = (
         "login_prompt",
         "Login nag: 'Already subscribed? Log in', 'Sign in', 'Bereits Abonnent? Anmelden' (en/de/fr/es)",
         "boilerplate",
-        r"^(?:already (?:a )?(?:subscribed|subscriber|member|registered|have an account)\??|have an account\?|"
+        r"^(?:already (?:a )?(?:subscribed|subscriber|member|registered|have an account)\??|"
+        r"have an account\?|"
         r"bereits (?:abonnent(?:in)?|registriert|kunde)\??|schon (?:abonnent|registriert)\??|"
         r"déjà (?:abonné|inscrit)(?:\s?\?)?|¿?ya (?:eres|estás) (?:suscriptor|registrado)\??)"
-        r"\s*(?:[-–|]\s*)?(?:log ?in|sign ?in|login|anmelden|einloggen|hier anmelden|se connecter|connectez-vous|"
+        r"\s*(?:[-–|]\s*)?(?:log ?in|sign ?in|login|anmelden|einloggen|hier anmelden|se connecter|"
+        r"connectez-vous|"
         r"inicia sesión|iniciar sesión|entrar)?[.!→ ]{0,3}$"
         r"|^(?:log ?in|sign ?in|login|register|anmelden|einloggen|registrieren|se connecter|connexion|"
         r"s'inscrire|iniciar sesión|inicia sesión|registrarse)(?:\s?(?:/|\||or|oder|ou|o)\s?"
-        r"(?:register|sign up|subscribe|registrieren|abonnieren|s'inscrire|s’abonner|registrarse|suscribirse))?$",
+        r"(?:register|sign up|subscribe|registrieren|abonnieren|s'inscrire|s’abonner|registrarse|"
+        r"suscribirse))?$",
         max_chars=80,
     ),
     LineRule(
@@ -504,10 +520,12 @@ RULES: tuple[LineRule, ...] = (
         "cookie_notice",
         "Cookie/consent banner: 'We use cookies…', 'Accept all' (en/de/fr/es)",
         "boilerplate",
-        r"^(?:this (?:web)?site uses cookies|we (?:use|and our partners use) cookies(?: and similar \w{1,15})?"
+        r"^(?:this (?:web)?site uses cookies|we (?:use|"
+        r"and our partners use) cookies(?: and similar \w{1,15})?"
         r" (?:to|on|so|for)\b|by (?:continuing to "
         r"(?:use|browse)|using) (?:this|our) (?:site|website)\b.{0,40}\bcookies|"
-        r"(?:diese|unsere) (?:website|webseite|seite) (?:verwendet|nutzt) cookies|wir (?:verwenden|nutzen|setzen) cookies|"
+        r"(?:diese|unsere) (?:website|webseite|seite) (?:verwendet|nutzt) cookies|wir (?:verwenden|nutzen|"
+        r"setzen) cookies|"
         r"ce site (?:web )?utilise des cookies|nous utilisons des cookies|en poursuivant votre navigation|"
         r"(?:este|nuestro) sitio web (?:utiliza|usa) cookies|(?:utilizamos|usamos) cookies)"
         r"|^(?:accept|reject|allow|decline)(?: all)?(?: cookies)?$|^cookie (?:settings|policy|preferences)$"
@@ -542,7 +560,8 @@ RULES: tuple[LineRule, ...] = (
         "Lead to another article: 'Read More:', 'Related:', 'Lesen Sie auch', 'Lire aussi', 'Lee también'",
         "boilerplate",
         r"^(?:read more|read also|also read|read next|more reading|related(?: articles?| stories| content| "
-        r"news| coverage| posts| links| topics)?|see also|recommended(?: for you| stories)?|more (?:stories|news)|"
+        r"news| coverage| posts| links| topics)?|see also|recommended(?: for you| stories)?|more (?:stories|"
+        r"news)|"
         r"most (?:read|popular|viewed)|trending(?: now)?|top stories|editor(?:'|’)s picks|you may also like|"
         r"you might also like|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|das könnte sie auch "
         r"interessieren|weitere artikel|lire aussi|à lire aussi|a lire aussi|sur le même sujet|voir aussi|"
@@ -580,8 +599,10 @@ RULES: tuple[LineRule, ...] = (
         "copyright_footer",
         "Copyright footer: '© 2024 Example Media. All rights reserved.'",
         "boilerplate",
-        r"^(?:copyright|©|\(c\))\s?.{0,80}(?:\d{4}|rights reserved|alle rechte|tous droits|todos los derechos)"
-        r"|\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados)"
+        r"^(?:copyright|©|\(c\))\s?.{0,80}(?:\d{4}|rights reserved|alle rechte|tous droits|"
+        r"todos los derechos)"
+        r"|\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|"
+        r"todos los derechos reservados)"
         r"\W{0,3}$",
         max_chars=200,
         keywords=("copyright", "©", "(c)", "rights", "rechte", "droits", "derechos"),
@@ -591,8 +612,10 @@ RULES: tuple[LineRule, ...] = (
         "Syndication/auto-generation disclaimer: 'Disclaimer: No … journalist was involved…'",
         "boilerplate",
         r"^\(?(?:disclaimer|haftungsausschluss|avertissement|aviso legal|descargo de responsabilidad)\s?:"
-        r"|\b(?:auto-generated from a syndicated feed|has not been edited by \w{1,20}(?: \w{1,20}){0,3} staff|"
-        r"published from a syndicated feed|only the headline (?:and picture )?(?:of this report )?may have been)",
+        r"|\b(?:auto-generated from a syndicated feed|"
+        r"has not been edited by \w{1,20}(?: \w{1,20}){0,3} staff|"
+        r"published from a syndicated feed|"
+        r"only the headline (?:and picture )?(?:of this report )?may have been)",
         max_chars=400,
         keywords=(
             "disclaimer",
@@ -624,7 +647,7 @@ RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "caption_position",
-        "Caption with a position marker: 'Vladimir Putin (L) shakes hands with…', '(l.)', '(à gauche)', '(izq.)'",
+        "Caption with a position marker: 'Vladimir Putin (L) shakes hands…', '(l.)', '(à gauche)', '(izq.)'",
         "caption",
         r"\((?:l|r|c|left|right|centre|center|front|back|top|bottom|\d(?:st|nd|rd|th) (?:l|r|left|right)"
         r"|l to r|l-r"
