@@ -75,7 +75,10 @@ def containment_keys(
     ordered = np.sort(sample)
     start = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
     size = np.diff(np.append(start, ordered.size))
-    common = np.isin(sample, ordered[start[size > max_sample_df]])
+    frequent = ordered[start[size > max_sample_df]]  # sorted; np.isin would hash-unique `sample`
+    common = np.zeros(sample.size, bool)
+    if frequent.size:
+        common = frequent[np.minimum(np.searchsorted(frequent, sample), frequent.size - 1)] == sample
     node, mixed = node[~common], sample[~common].astype(np.uint64) * _KEY_MIX
     keys = (mixed ^ (mixed >> np.uint64(29))) | KEY_TAG
     return keys, np.bincount(node, minlength=n).astype(np.int64)

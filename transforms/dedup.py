@@ -16,6 +16,7 @@ documents in a key index of earlier documents' keys: band keys find near copies,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -389,6 +390,7 @@ def dedup_frame(
 
     # 3. exact Jaccard verification
     inter, size_a, size_b = pair_overlap(hashes, offsets, left, right)
+    known = _overlap_frame(left, right, inter, size_a, size_b)
     jac = _jaccard(inter, size_a, size_b)
     near = jac >= config.jaccard_threshold
     near_edges = pl.DataFrame({"left": left[near], "right": right[near], "similarity": jac[near]})
@@ -443,7 +445,66 @@ def dedup_frame(
         parent = nxt
     root = parent[comp]
     contained = via[comp] == ct.ATTACH_CONTAINED  # per node: its component joined as an excerpt
-    return _assemble(articles, docs, hist, comp, root, contained, roundups, hashes, offsets, prep, config)
+    if config.containment and rel.height:
+        known = pl.concat(
+            [
+                known,
+                _overlap_frame(
+                    *(rel.get_column(c).to_numpy() for c in ("a", "b", "inter", "size_a", "size_b"))
+                ),
+            ]
+        )
+    overlap = _known_overlap(known, hashes, offsets)
+    return _assemble(articles, docs, hist, comp, root, contained, roundups, overlap, prep, config)
+
+
+def _overlap_frame(
+    left: np.ndarray, right: np.ndarray, inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray
+) -> pl.DataFrame:
+    """Overlaps computed already, keyed by the unordered pair (lo, hi)."""
+    swap = np.asarray(left) > np.asarray(right)
+    return pl.DataFrame(
+        {
+            "lo": np.where(swap, right, left),
+            "hi": np.where(swap, left, right),
+            "inter": inter,
+            "size_lo": np.where(swap, size_b, size_a),
+            "size_hi": np.where(swap, size_a, size_b),
+        },
+        schema={"lo": pl.Int64, "hi": pl.Int64, "inter": pl.Int64, "size_lo": pl.Int64, "size_hi": pl.Int64},
+    )
+
+
+def _known_overlap(
+    known: pl.DataFrame, hashes: np.ndarray, offsets: np.ndarray
+) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """`pair_overlap` that reuses the pairs verified already (the LSH and containment checks)."""
+    known = known.unique(["lo", "hi"])
+
+    def overlap(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        q = pl.DataFrame(
+            {"lo": np.minimum(left, right), "hi": np.maximum(left, right)},
+            schema={"lo": pl.Int64, "hi": pl.Int64},
+        )
+        hit = q.join(known, on=["lo", "hi"], how="left", maintain_order="left")
+        inter = hit.get_column("inter").to_numpy(allow_copy=True).copy()
+        size_lo, size_hi = (
+            hit.get_column("size_lo").to_numpy().copy(),
+            hit.get_column("size_hi").to_numpy().copy(),
+        )
+        miss = np.flatnonzero(hit.get_column("inter").is_null().to_numpy())
+        if miss.size:
+            i, a, b = pair_overlap(hashes, offsets, np.asarray(left)[miss], np.asarray(right)[miss])
+            swap = np.asarray(left)[miss] > np.asarray(right)[miss]
+            inter[miss] = i
+            size_lo[miss], size_hi[miss] = np.where(swap, b, a), np.where(swap, a, b)
+        swap = np.asarray(left) > np.asarray(right)
+        inter = inter.astype(np.int64)
+        size_a = np.where(swap, size_hi, size_lo).astype(np.int64)
+        size_b = np.where(swap, size_lo, size_hi).astype(np.int64)
+        return inter, size_a, size_b
+
+    return overlap
 
 
 def _assemble(
@@ -454,8 +515,7 @@ def _assemble(
     root: np.ndarray,
     contained: np.ndarray,
     roundups: pl.DataFrame,
-    hashes: np.ndarray,
-    offsets: np.ndarray,
+    overlap: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
     prep: Prepared,
     config: DedupConfig,
 ) -> DedupResult:
@@ -509,7 +569,7 @@ def _assemble(
     # similarity and containment of every duplicate to its canonical copy
     dup = base.filter(pl.col("is_duplicate"))
     dl, dr = dup.get_column("_idx").to_numpy(), dup.get_column("_target").to_numpy()
-    inter, sa, sb = pair_overlap(hashes, offsets, dl, dr)
+    inter, sa, sb = overlap(dl, dr)
     all_exact = np.concatenate([prep.exact, hist.get_column("exact_hash").to_numpy().astype(np.uint64)])
     dup_cols = pl.DataFrame(
         {
