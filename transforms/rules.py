@@ -379,11 +379,13 @@ _CREDIT_WORDS = ("photo", "foto", "bild", "image", "©", "credit", "crédit", "g
 # Where a credit match can start, at the earliest. Each branch of _CREDIT but the last three begins at a
 # ':' '(' or '©' (at most 14 characters before it: "crédit photos :"), and its run cannot cross another one
 # of that character; the run ends at most 5 characters before the end (\W{0,3}, "$" before a final newline).
-# The last three ("getty images", "ap photo…", "file photo") lie within the last 56 characters.
-_CREDIT_TRIGGERS = ((":", 14), ("(", 0), ("©", 0))
+# A '(' only starts a credit when "photo", "picture", "image" or "file photo" follows it. The last three
+# branches ("getty images", "ap photo…", "file photo") lie within the last 56 characters.
 _CREDIT_END_SLACK = 5
 _CREDIT_FIXED_TAIL = 56
 _CREDIT_FIXED = re.compile(r"getty images|ap photo|file photo", re.IGNORECASE)
+_CREDIT_PAREN = re.compile(r"\((?:photos?|pictures?|images?|file photo)", re.IGNORECASE)
+_CREDIT_TRIGGERS = ((":", 14, None), ("(", 0, _CREDIT_PAREN), ("©", 0, None))
 
 
 def _credit_start(tail: str) -> int:
@@ -393,11 +395,11 @@ def _credit_start(tail: str) -> int:
     start = n
     if _CREDIT_FIXED.search(tail, max(0, n - _CREDIT_FIXED_TAIL)):
         start = max(0, n - _CREDIT_FIXED_TAIL)
-    for ch, lead in _CREDIT_TRIGGERS:
+    for ch, lead, opener in _CREDIT_TRIGGERS:
         i = tail.rfind(ch, 0, max(0, n - _CREDIT_END_SLACK))
         if i < 0:
             i = tail.find(ch, max(0, n - _CREDIT_END_SLACK))
-        if i >= 0:
+        if i >= 0 and (opener is None or opener.match(tail, i)):
             start = min(start, max(0, i - lead))
     return start
 
