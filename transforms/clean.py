@@ -116,7 +116,9 @@ def _n_words(s: str, cap: int = -1) -> int:
     if len(s) >= 2000:
         return s.count(" ") + 1 + len(_CJK.findall(s[:2000])) // 2
     n = len(s.split(None, cap))  # = len(re.findall(r"\S+", s)): str.split and re's \s agree everywhere
-    return n if s.isascii() else n + len(_CJK.findall(s)) // 2
+    if 0 <= cap < n or s.isascii():
+        return n  # past the cap already, or no CJK possible
+    return n + len(_CJK.findall(s)) // 2
 
 
 def _is_prose(s: str, min_words: int) -> bool:

@@ -196,7 +196,11 @@ class RuleSet:
         # length classes: class i holds lengths in (limits[i-1], limits[i]]; a rule reads a class's lines
         # iff its max_chars >= limits[i]
         self._limits = sorted({r.max_chars for r in self.rules})
-        self._combined: dict[tuple[str, int], tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
+        self._class_of = [bisect_left(self._limits, n) for n in range(self.max_chars + 1)]  # length -> class
+        # per length class: first character ("" = non-ASCII) -> (alternation, group -> rule index) or None
+        self._combined: list[dict[str, tuple[re.Pattern[str], tuple[int, ...]] | None]] = [
+            {} for _ in self._limits
+        ]
         self._cache: dict[tuple[int, ...], tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
         self._others = [
             tuple(
@@ -253,11 +257,12 @@ class RuleSet:
             return None
         rules = self.rules
         first = len(rules)
-        length_class = bisect_left(self._limits, n)
-        key = (line[0] if line[0].isascii() else "", length_class)
-        combined = self._combined.get(key, False)
+        length_class = self._class_of[n]
+        c = line[0] if line[0].isascii() else ""
+        by_first = self._combined[length_class]
+        combined = by_first.get(c, False)
         if combined is False:
-            combined = self._combined[key] = self._build(*key)
+            combined = by_first[c] = self._build(c, length_class)
         if combined is not None:
             m = combined[0].match(line)
             if m is not None:
