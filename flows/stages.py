@@ -16,7 +16,16 @@ from flows.params import CleanNewsParams
 from flows.state import compact, load_manifest
 from flows.store import OutputLayout, write_parquet_atomic
 from transforms.clean import CleanConfig, clean_frame
-from transforms.dedup import HISTORY_SCHEMA, DedupConfig, clusters_table, dedup_frame, prepare
+from transforms.dedup import (
+    DEDUP_COLUMNS,
+    HISTORY_SCHEMA,
+    ROUNDUP_SCHEMA,
+    DedupConfig,
+    clusters_table,
+    dedup_frame,
+    lookup_keys,
+    prepare,
+)
 from transforms.incremental import superseded
 from transforms.linestats import line_evidence, repeated_lines
 from transforms.outlet_rules import parse_outlet_rules
@@ -129,18 +138,12 @@ def _key_index(params: CleanNewsParams, layout: OutputLayout) -> KeyIndex:
     index = open_key_index(params.history_backend, layout.state, params.redis_url)
     index.ensure_config(
         f"shingle_size={config.shingle_size} num_perm={config.num_perm} bands={config.bands} "
-        f"rows={config.rows} seed={config.seed}"
+        f"rows={config.rows} seed={config.seed} sample_bits={config.sample_bits}"
     )
     return index
 
 
 _HISTORY_ROW_SCHEMA = {**HISTORY_SCHEMA, "source_path": pl.String()}
-
-
-def _lookup_keys(prepared, config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Each document's lookup keys back to back, and how many each has."""
-    keys = prepared.keys
-    return keys.reshape(-1), np.full(keys.shape[0], keys.shape[1], dtype=np.int64)
 
 
 def _history_rows(
@@ -158,10 +161,17 @@ def _history_rows(
 
 def dedup(articles: pl.DataFrame, params: CleanNewsParams, layout: OutputLayout) -> Deduped:
     config = dedup_config(params)
+    if articles.is_empty():  # nothing new: no look-up, no index rows
+        return Deduped(
+            articles=articles.with_columns(
+                [pl.lit(None, dtype=t).alias(c) for c, t in DEDUP_COLUMNS.items()]
+            ),
+            side_tables={"roundups": pl.DataFrame(schema={**ROUNDUP_SCHEMA, "source_path": pl.String()})},
+        )
     prepared = prepare(articles.get_column("text"), config)
-    keys, counts = _lookup_keys(prepared, config)
+    keys, counts = lookup_keys(prepared, config)
     history = _history_rows(keys, params, layout, articles.get_column("source_path").unique().to_list())
-    result = dedup_frame(articles, config, history.drop("source_path"))
+    result = dedup_frame(articles, config, history.drop("source_path"), prepared=prepared)
     paths = articles.select("doc_id", "source_path")
     new_ids = articles.get_column("doc_id").to_list()
     new_clusters = result.clusters.filter(pl.col("canonical_id").is_in(new_ids)).height

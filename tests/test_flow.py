@@ -287,3 +287,34 @@ def test_second_run_refuses_when_told_not_to_wait(tmp_path):
     assert code != 0
     assert "another wirewash run is writing to" in log
     assert not (out / "articles").exists()
+
+
+def test_excerpt_arriving_later_joins_the_story_kept_earlier(prefect_harness, tmp_path):
+    from flows.params import CleanNewsParams
+    from flows.pipeline import clean_news
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    (raw / "harbor-times").mkdir(parents=True)
+    full = WIRE["members"][0]
+    shutil.copy(SAMPLE / full, raw / full)
+    params = CleanNewsParams(
+        raw_dir=str(raw), out_dir=str(out), workers=1, min_clean_chars=100, min_clean_words=20
+    )
+    clean_news(params=params)
+    # the next day an aggregator runs the first paragraphs only (Jaccard to the story ~0.2)
+    excerpt_line = next(
+        json.loads(ln)
+        for i, ln in enumerate((SAMPLE / "scraper" / "crawl-2026-03-03.jsonl").read_text().splitlines(), 1)
+        if f"scraper/crawl-2026-03-03.jsonl:{i}" in WIRE["partial_copies"]
+    )
+    (raw / "briefly").mkdir()
+    (raw / "briefly" / "excerpt.jsonl").write_text(json.dumps(excerpt_line) + "\n", encoding="utf-8")
+    summary = clean_news(params=params)
+    assert summary["records_in"] == 1
+    arts = articles(out)
+    story = arts.filter(pl.col("source_path") == full)
+    excerpt = arts.filter(pl.col("source_path") == "briefly/excerpt.jsonl")
+    assert excerpt["copy_kind"].item() == "excerpt"
+    assert excerpt["cluster_id"].item() == story["cluster_id"].item()
+    assert excerpt["duplicate_of"].item() == story["doc_id"].item()
+    assert excerpt["similarity"].item() < 0.5 < excerpt["containment"].item()
