@@ -425,6 +425,32 @@ def _photo_credit(s: str) -> bool:
     return _CREDIT.search(tail, _credit_start(tail)) is not None
 
 
+# A disclaimer opens the line ("Disclaimer:", "Haftungsausschluss:", ...) or holds one of the syndication
+# phrases; a line is tested against the phrases only when one of their keywords is in it.
+_DISCLAIMER_HEAD = re.compile(
+    r"\(?(?:disclaimer|haftungsausschluss|avertissement|aviso legal|descargo de responsabilidad)\s?:",
+    re.IGNORECASE,
+)
+_DISCLAIMER_PHRASE = re.compile(
+    r"\b(?:auto-generated from a syndicated feed|"
+    r"has not been edited by \w{1,20}(?: \w{1,20}){0,3} staff|"
+    r"published from a syndicated feed|"
+    r"only the headline (?:and picture )?(?:of this report )?may have been)",
+    re.IGNORECASE,
+)
+_DISCLAIMER_PHRASE_WORDS = ("syndicated", "edited by", "headline")
+
+
+def _disclaimer(s: str) -> bool:
+    if _DISCLAIMER_HEAD.match(s):
+        return True
+    low = s.lower()
+    for w in _DISCLAIMER_PHRASE_WORDS:
+        if w in low:
+            return _DISCLAIMER_PHRASE.search(s) is not None
+    return False
+
+
 _PRICE = r"(?:[$€£¥₹]|rs\.?|usd|eur|inr)"
 
 RULES: tuple[LineRule, ...] = (
@@ -622,22 +648,8 @@ RULES: tuple[LineRule, ...] = (
         "disclaimer",
         "Syndication/auto-generation disclaimer: 'Disclaimer: No … journalist was involved…'",
         "boilerplate",
-        r"^\(?(?:disclaimer|haftungsausschluss|avertissement|aviso legal|descargo de responsabilidad)\s?:"
-        r"|\b(?:auto-generated from a syndicated feed|"
-        r"has not been edited by \w{1,20}(?: \w{1,20}){0,3} staff|"
-        r"published from a syndicated feed|"
-        r"only the headline (?:and picture )?(?:of this report )?may have been)",
+        predicate=_disclaimer,
         max_chars=400,
-        keywords=(
-            "disclaimer",
-            "haftungsausschluss",
-            "avertissement",
-            "aviso",
-            "descargo",
-            "syndicated",
-            "edited by",
-            "headline",
-        ),
     ),
     LineRule(
         "template_placeholder",
