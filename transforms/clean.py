@@ -159,13 +159,14 @@ def _decide(
     n = len(lines)
     why: list[str | None] = [None] * n
     block_left = 0  # lines a paywall block may still swallow
+    match = rules.match
     for i, s in enumerate(lines):
         if not s:
             continue
-        if i + 1 in repeated_at:
+        if repeated_at and i + 1 in repeated_at:
             why[i] = "repeated_line"
             continue
-        rule = rules.match(s)
+        rule = match(s)
         if rule is not None:
             why[i] = rule.id
             if rule.kind == "paywall":
