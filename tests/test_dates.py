@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-import pytest
+import warnings
 
-from transforms.dates import looks_like_date, parse_date
+import pytest
+from dateutil import parser as _dateutil
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.dates import _EN_MONTHS, _en_date, _to_utc, looks_like_date, parse_date
 
 
 @pytest.mark.parametrize(
@@ -37,3 +42,34 @@ def test_parse_date_refuses(s: str) -> None:
 )
 def test_looks_like_date(s: str, expected: bool) -> None:
     assert looks_like_date(s) is expected
+
+
+_EN_MONTH_NAMES = sorted(_EN_MONTHS)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(_EN_MONTH_NAMES),
+    st.sampled_from([str.title, str.upper, str.lower]),
+    st.integers(0, 40),
+    st.integers(1980, 2110),
+    st.one_of(
+        st.none(), st.tuples(st.integers(0, 13), st.integers(0, 59), st.sampled_from(["am", "pm", " PM"]))
+    ),
+)
+def test_english_date_fast_path_agrees_with_dateutil(month, case, day, year, time_) -> None:
+    s = f"{case(month)} {day}, {year}"
+    if time_ is not None:
+        h, m, ap = time_
+        s += f" {h}:{m:02d}{ap if ap.startswith(' ') else ' ' + ap}"
+    fast = _en_date(s)
+    if fast is None:
+        return  # not taken: parse_date goes on to dateutil exactly as before
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            slow = _dateutil.parse(s, fuzzy=False)
+    except (ValueError, OverflowError):
+        slow = None
+    assert fast == slow
+    assert parse_date(s) == _to_utc(fast)
