@@ -31,3 +31,19 @@ def test_case_and_punctuation_do_not_change_shingles():
 def test_short_text_gives_one_shingle_and_empty_none():
     b = shingle_texts(["two words", "", None], 5)
     assert b.offsets.tolist() == [0, 1, 1, 1]
+
+
+def test_hashes_are_stable_across_versions():
+    """Shingle and exact hashes are persisted in the history: a change here must be deliberate."""
+    b = shingle_texts(["The quick brown fox jumps over the lazy dog, again and again."], 5)
+    assert b.hashes.tolist() == [
+        2102863781,
+        2233714917,
+        3109810037,
+        225035685,
+        2588428191,
+        2770220874,
+        1612021349,
+        367202821,
+    ]
+    assert int(b.exact[0]) == 13579695161896220581
