@@ -2,10 +2,11 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.dedup import DedupConfig, dedup_frame
+from transforms.dedup import DedupConfig, dedup_frame, prepare
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
 WORDS = [f"w{i}" for i in range(5000)]
@@ -86,3 +87,25 @@ def test_history_copy_joins_history_cluster():
     new = frame([s]).with_columns(doc_id=pl.lit("new"))
     out = dedup_frame(new, DedupConfig(), first.index_rows).articles
     assert out["duplicate_of"].to_list() == ["d000"] and out["cluster_id"].to_list() == ["d000"]
+
+
+def test_prepared_is_reused_and_must_match():
+    f = frame([story(1), story(1) + " tail", story(2), ""])
+    config = DedupConfig()
+    prep = prepare(f["text"], config)
+    a, b = dedup_frame(f, config), dedup_frame(f, config, prepared=prep)
+    assert a.articles.equals(b.articles) and a.index_rows.equals(b.index_rows)
+    with pytest.raises(ValueError, match="prepared has 1 documents"):
+        dedup_frame(f, config, prepared=prepare(pl.Series(["x"]), config))
+
+
+def test_threads_and_batches_do_not_change_the_result():
+    texts = [story(i % 40, 120) for i in range(2100)]
+    one = dedup_frame(frame(texts), DedupConfig(workers=1)).articles
+    two = dedup_frame(frame(texts), DedupConfig(workers=2, batch_size=700)).articles
+    assert one.equals(two) and one["is_duplicate"].sum() == 2060
+
+
+def test_empty_input():
+    res = dedup_frame(frame([]))
+    assert res.articles.height == res.index_rows.height == res.clusters.height == 0
