@@ -25,6 +25,26 @@ from transforms.rowcodec import decode_rows, encode_rows
 __all__ = ["HistoryConfigMismatch", "KeyIndex", "SqliteKeyIndex", "RedisKeyIndex", "open_key_index"]
 
 _CHUNK = 900  # SQLite's default limit of host parameters per statement is 999
+MIN_CONTAINMENT_HITS = 2  # sampled shingles in common before an earlier document is a containment candidate
+HIT_SHARE = 0.5  # ...and at least this share of the smaller document's sampled shingles
+MAX_KEY_DOCS = 100  # a containment key of more stories than this is a common phrase, not evidence
+TAG = 1 << 63  # containment keys carry the top bit (transforms.lsh.KEY_TAG); band keys never do
+
+
+def candidate_rule(band_hits: int, containment_hits: int, n_new: int, n_old: int) -> bool:
+    """Whether an earlier document is a candidate for a new one. A containment C >= 0.8 of the smaller
+    document in the larger shares about 80 % of its sampled shingles, so asking for half of them (and at
+    least two) loses almost no true pair while an unrelated document sharing a few common phrases, which
+    would make the look-up grow with the history, is not fetched. The SQL in SqliteKeyIndex is this rule."""
+    need = max(MIN_CONTAINMENT_HITS, HIT_SHARE * min(n_new, n_old))
+    return band_hits > 0 or containment_hits >= need
+
+
+def _containment_counts(keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """How many of each document's keys are containment keys."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    tagged = np.asarray(keys, dtype=np.uint64) >= np.uint64(TAG)
+    return np.bincount(owner, weights=tagged, minlength=len(counts)).astype(np.int64)
 
 
 def _signed(keys: np.ndarray) -> list[int]:
@@ -40,8 +60,10 @@ class KeyIndex:
         documents' uint64 keys back to back, ``counts[i]`` of them for row i."""
         raise NotImplementedError
 
-    def fetch(self, keys: np.ndarray, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-        """Rows of the documents sharing at least one key with ``keys`` (each once), plus ``run_id``."""
+    def fetch(self, keys: np.ndarray, counts: np.ndarray, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        """Rows (each once, plus ``run_id``) of the earlier documents that may copy, or be copied by, one
+        of the new documents whose keys are ``keys`` (``counts[i]`` of them for document i): a shared band
+        key, or enough shared containment keys (see ``candidate_rule``)."""
         raise NotImplementedError
 
     def drop_paths(self, stale: pl.DataFrame) -> int:
@@ -86,13 +108,15 @@ class SqliteKeyIndex(KeyIndex):
         self.db.executescript(
             """
             CREATE TABLE IF NOT EXISTS docs (doc INTEGER PRIMARY KEY, doc_id TEXT NOT NULL,
-                                             run_id TEXT NOT NULL, source_path TEXT, row BLOB NOT NULL);
+                                             run_id TEXT NOT NULL, source_path TEXT, nc INTEGER NOT NULL,
+                                             row BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS keys (key INTEGER NOT NULL, doc INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS keys_key ON keys(key);
             CREATE INDEX IF NOT EXISTS keys_doc ON keys(doc);
             CREATE INDEX IF NOT EXISTS docs_run ON docs(run_id, source_path);
             CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, committed INTEGER NOT NULL DEFAULT 0);
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS key_df (key INTEGER PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
             """
         )
 
@@ -112,40 +136,65 @@ class SqliteKeyIndex(KeyIndex):
             start = cur.execute("SELECT COALESCE(MAX(doc), 0) + 1 FROM docs").fetchone()[0]
             n = rows.height
             cur.executemany(
-                "INSERT INTO docs(doc, doc_id, run_id, source_path, row) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO docs(doc, doc_id, run_id, source_path, nc, row) VALUES (?, ?, ?, ?, ?, ?)",
                 zip(
                     range(start, start + n),
                     rows.get_column("doc_id").to_list(),
                     [run_id] * n,
                     rows.get_column("source_path").to_list(),
+                    _containment_counts(keys, counts).tolist(),
                     blobs,
                     strict=True,
                 ),
             )
             doc_col = np.repeat(np.arange(start, start + n, dtype=np.int64), counts)
+            signed = _signed(keys)
             cur.executemany(
-                "INSERT INTO keys(key, doc) VALUES (?, ?)", zip(_signed(keys), doc_col.tolist(), strict=True)
+                "INSERT INTO keys(key, doc) VALUES (?, ?)", zip(signed, doc_col.tolist(), strict=True)
+            )
+            cur.executemany(
+                "INSERT INTO key_df(key, n) VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1",
+                ((k,) for k in signed),
             )
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
 
-    def _docs_for(self, keys: np.ndarray) -> list[int]:
-        uniq = sorted(set(_signed(keys)))
-        docs: set[int] = set()
-        for i in range(0, len(uniq), _CHUNK):
-            chunk = uniq[i : i + _CHUNK]
-            docs.update(
-                d
-                for (d,) in self.db.execute(
-                    f"SELECT DISTINCT doc FROM keys WHERE key IN ({','.join('?' * len(chunk))})", chunk
-                )
-            )
-        return sorted(docs)
+    def _docs_for(self, keys: np.ndarray, counts: np.ndarray) -> list[int]:
+        """``candidate_rule`` in SQL, per (new document, earlier document) pair; containment keys in more
+        than ``MAX_KEY_DOCS`` documents are skipped before the join, so no common phrase is followed."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER NOT NULL, q INTEGER NOT NULL)")
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS qsize (q INTEGER PRIMARY KEY, nc INTEGER NOT NULL)")
+        self.db.execute("DELETE FROM wanted")
+        self.db.execute("DELETE FROM qsize")
+        owner = np.repeat(np.arange(len(counts)), counts).tolist()
+        self.db.executemany(
+            "INSERT INTO wanted(key, q) VALUES (?, ?)", zip(_signed(keys), owner, strict=True)
+        )
+        self.db.executemany(
+            "INSERT INTO qsize(q, nc) VALUES (?, ?)", enumerate(_containment_counts(keys, counts).tolist())
+        )
+        found = self.db.execute(
+            """
+            SELECT DISTINCT h.doc FROM (
+                SELECT w.q, k.doc, SUM(w.key >= 0) AS b, SUM(w.key < 0) AS c
+                FROM wanted w
+                JOIN key_df f ON f.key = w.key AND (w.key >= 0 OR f.n <= ?)
+                JOIN keys k ON k.key = w.key
+                GROUP BY w.q, k.doc
+            ) h
+            JOIN docs d ON d.doc = h.doc
+            JOIN qsize s ON s.q = h.q
+            WHERE h.b > 0 OR h.c >= MAX(?, ? * MIN(s.nc, d.nc))
+            ORDER BY h.doc
+            """,
+            (MAX_KEY_DOCS, MIN_CONTAINMENT_HITS, HIT_SHARE),
+        ).fetchall()
+        return [d for (d,) in found]
 
-    def fetch(self, keys: np.ndarray, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-        docs = self._docs_for(keys)
+    def fetch(self, keys: np.ndarray, counts: np.ndarray, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        docs = self._docs_for(keys, counts)
         found: list[tuple[str, bytes]] = []
         for i in range(0, len(docs), _CHUNK):
             chunk = docs[i : i + _CHUNK]
@@ -168,11 +217,22 @@ class SqliteKeyIndex(KeyIndex):
                 )
             ]
             for d in docs:
-                cur.execute("DELETE FROM keys WHERE doc = ?", (d,))
-                cur.execute("DELETE FROM docs WHERE doc = ?", (d,))
+                self._delete_docs(cur, "doc = ?", (d,))
             dropped += len(docs)
         cur.execute("COMMIT")
         return dropped
+
+    @staticmethod
+    def _delete_docs(cur: sqlite3.Cursor, where: str, args: tuple) -> None:
+        """Delete documents and their keys, keeping the keys' document counts right."""
+        docs = f"SELECT doc FROM docs WHERE {where}"
+        cur.execute(
+            "UPDATE key_df SET n = n - (SELECT COUNT(*) FROM keys k WHERE k.key = key_df.key "
+            f"AND k.doc IN ({docs})) WHERE key IN (SELECT key FROM keys WHERE doc IN ({docs}))",
+            args + args,
+        )
+        cur.execute(f"DELETE FROM keys WHERE doc IN ({docs})", args)
+        cur.execute(f"DELETE FROM docs WHERE {where}", args)
 
     def rollback(self, committed: Iterable[str]) -> list[str]:
         committed = set(committed)
@@ -184,8 +244,7 @@ class SqliteKeyIndex(KeyIndex):
             if r in committed:
                 cur.execute("UPDATE runs SET committed = 1 WHERE run_id = ?", (r,))
             else:
-                cur.execute("DELETE FROM keys WHERE doc IN (SELECT doc FROM docs WHERE run_id = ?)", (r,))
-                cur.execute("DELETE FROM docs WHERE run_id = ?", (r,))
+                self._delete_docs(cur, "run_id = ?", (r,))
                 cur.execute("DELETE FROM runs WHERE run_id = ?", (r,))
         cur.execute("COMMIT")
         return dead
@@ -215,10 +274,14 @@ class RedisKeyIndex(KeyIndex):
         self.keys = unordered_storage(config, name=f"{prefix}_keys_".encode())
         self.rows = ordered_storage(config, name=f"{prefix}_rows_".encode())
         self.journal = unordered_storage(config, name=f"{prefix}_runs_".encode())
+        self.sizes = unordered_storage(
+            config, name=f"{prefix}_sizes_".encode()
+        )  # member -> {containment keys}
 
     def add(self, keys: np.ndarray, counts: np.ndarray, rows: pl.DataFrame, run_id: str) -> None:
         keys = np.asarray(keys, dtype=np.uint64)
         bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        n_contained = _containment_counts(keys, counts).tolist()
         pending = f"pending {run_id}"
         for i, (doc_id, path, blob) in enumerate(
             zip(
@@ -233,19 +296,41 @@ class RedisKeyIndex(KeyIndex):
             # journal first, so a roll-back can undo whatever part of this reached the store
             self.journal.insert(pending, f"{member} {path}", buffer=True)
             self.rows.insert(member, blob, buffer=True)
+            self.sizes.insert(member, str(n_contained[i]), buffer=True)
             for k in doc_keys:
                 self.journal.insert(f"keys {member}", _kbytes(k), buffer=True)
                 self.keys.insert(_kbytes(k), member, buffer=True)
-        for store in (self.journal, self.rows, self.keys):
+        for store in (self.journal, self.rows, self.sizes, self.keys):
             store._buffer.execute()
 
-    def fetch(self, keys: np.ndarray, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-        uniq = [_kbytes(k) for k in np.unique(np.asarray(keys, dtype=np.uint64)).tolist()]
-        members: set[str] = set()
+    def fetch(self, keys: np.ndarray, counts: np.ndarray, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        keys = np.asarray(keys, dtype=np.uint64)
+        uniq = np.unique(keys).tolist()
+        members: dict[int, list[str]] = {}
         for i in range(0, len(uniq), 1000):
-            for found in self.keys.getmany(*uniq[i : i + 1000]):
-                members.update(map(_text, found))
-        ordered = sorted(members)
+            chunk = uniq[i : i + 1000]
+            for key, found in zip(chunk, self.keys.getmany(*map(_kbytes, chunk)), strict=True):
+                if key < TAG or len(found) <= MAX_KEY_DOCS:  # common containment keys are not followed
+                    members[key] = sorted(map(_text, found))
+        n_new = _containment_counts(keys, counts)
+        hits: dict[tuple[int, str], list[int]] = {}
+        for q, key in zip(np.repeat(np.arange(len(counts)), counts).tolist(), keys.tolist(), strict=True):
+            for m in members.get(key, ()):
+                pair = hits.setdefault((q, m), [0, 0])
+                pair[key >= TAG] += 1
+        maybe = sorted({m for (_, m), (b, c) in hits.items() if b or c >= MIN_CONTAINMENT_HITS})
+        n_old = {
+            m: int(_text(next(iter(found))))
+            for m, found in zip(maybe, self.sizes.getmany(*maybe), strict=True)
+            if found
+        }
+        ordered = sorted(
+            {
+                m
+                for (q, m), (b, c) in hits.items()
+                if m in n_old and candidate_rule(b, c, int(n_new[q]), n_old[m])
+            }
+        )
         blobs = [self.rows.get(m)[-1] for m in ordered]
         frame = decode_rows(blobs, schema)
         return frame.with_columns(pl.Series("run_id", [m.split(" ")[1] for m in ordered], dtype=pl.String))
@@ -262,6 +347,7 @@ class RedisKeyIndex(KeyIndex):
             self.keys.remove_val(k, member)
         self.journal.remove(f"keys {member}")
         self.rows.remove(member)
+        self.sizes.remove(member)
 
     def drop_paths(self, stale: pl.DataFrame) -> int:
         dropped = 0

@@ -26,6 +26,7 @@ from transforms.dedup import (
     lookup_keys,
     prepare,
 )
+from transforms.history_keys import keys_to_register
 from transforms.incremental import superseded
 from transforms.linestats import line_evidence, repeated_lines
 from transforms.outlet_rules import parse_outlet_rules
@@ -147,12 +148,16 @@ _HISTORY_ROW_SCHEMA = {**HISTORY_SCHEMA, "source_path": pl.String()}
 
 
 def _history_rows(
-    keys: np.ndarray, params: CleanNewsParams, layout: OutputLayout, exclude_paths: list[str]
+    keys: np.ndarray,
+    counts: np.ndarray,
+    params: CleanNewsParams,
+    layout: OutputLayout,
+    exclude_paths: list[str],
 ) -> pl.DataFrame:
     """Index rows of the earlier documents that share a key with this run's documents."""
     index = _key_index(params, layout)
     try:
-        rows = index.fetch(keys, _HISTORY_ROW_SCHEMA)
+        rows = index.fetch(keys, counts, _HISTORY_ROW_SCHEMA)
     finally:
         index.close()
     # a file processed again supersedes its earlier rows: never match a document against its old self
@@ -170,7 +175,9 @@ def dedup(articles: pl.DataFrame, params: CleanNewsParams, layout: OutputLayout)
         )
     prepared = prepare(articles.get_column("text"), config)
     keys, counts = lookup_keys(prepared, config)
-    history = _history_rows(keys, params, layout, articles.get_column("source_path").unique().to_list())
+    history = _history_rows(
+        keys, counts, params, layout, articles.get_column("source_path").unique().to_list()
+    )
     result = dedup_frame(articles, config, history.drop("source_path"), prepared=prepared)
     paths = articles.select("doc_id", "source_path")
     new_ids = articles.get_column("doc_id").to_list()
@@ -190,9 +197,12 @@ def add_to_history(deduped: Deduped, params: CleanNewsParams, layout: OutputLayo
     rows = deduped.index_rows
     if rows is None or rows.is_empty():
         return
+    keys, counts = keys_to_register(
+        *deduped.keys, dedup_config(params).bands, rows.get_column("is_canonical").to_numpy()
+    )
     index = _key_index(params, layout)
     try:
-        index.add(deduped.keys[0], deduped.keys[1], rows.select(list(_HISTORY_ROW_SCHEMA)), run_id)
+        index.add(keys, counts, rows.select(list(_HISTORY_ROW_SCHEMA)), run_id)
     finally:
         index.close()
 

@@ -36,7 +36,7 @@ def rows(ids: list[str], path: str = "a.jsonl") -> pl.DataFrame:
             "published": [dt.datetime(2026, 3, 3, 7, 45, tzinfo=dt.UTC)] * n,
             "clean_chars": list(range(n)),
             "is_canonical": [True] * n,
-            "band_keys": [[2**64 - 1 - i, i] for i in range(n)],
+            "band_keys": [[2**62 - 1 - i, i] for i in range(n)],  # band keys: top bit clear
             "shingles": [list(range(i + 1)) for i in range(n)],
             "source_path": [path] * n,
         },
@@ -49,7 +49,7 @@ def rows(ids: list[str], path: str = "a.jsonl") -> pl.DataFrame:
         st.tuples(
             st.one_of(st.none(), st.text(max_size=20)),
             st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
-            st.lists(st.integers(0, 2**64 - 1), max_size=5),
+            st.lists(st.integers(0, 2**62 - 1), max_size=5),
             st.lists(st.integers(0, 2**32 - 1), max_size=50),
         ),
         max_size=20,
@@ -123,18 +123,56 @@ def _keys(df: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def test_add_fetch_only_what_shares_a_key(index):
     first = rows(["a", "b", "c"])
     index.add(*_keys(first), first, "r1")
-    got = index.fetch(np.array([2**64 - 1, 2], dtype=np.uint64), SCHEMA).sort("doc_id")
+    got = index.fetch(np.array([2**62 - 1, 2], dtype=np.uint64), np.array([2]), SCHEMA).sort("doc_id")
     assert got["doc_id"].to_list() == ["a", "c"]
     assert got["run_id"].to_list() == ["r1", "r1"]
     assert got.drop("run_id").equals(first.filter(pl.col("doc_id").is_in(["a", "c"])))
-    assert index.fetch(np.array([12345], dtype=np.uint64), SCHEMA).height == 0
+    assert index.fetch(np.array([12345], dtype=np.uint64), np.array([1]), SCHEMA).height == 0
+
+
+TAG = 1 << 63  # containment keys (sampled shingles) carry the top bit
+
+
+def test_containment_keys_need_two_hits_and_skip_boilerplate(index, monkeypatch):
+    import flows.history as history
+
+    monkeypatch.setattr(history, "MAX_KEY_DOCS", 3)
+    docs = rows(["a", "b", "c", "d", "e"])
+    common = TAG | 99  # in every document: boilerplate
+    keys = np.array([TAG | 1, TAG | 2, common, TAG | 3, common, TAG | 1, common, common, common], np.uint64)
+    index.add(keys, np.array([3, 2, 2, 1, 1]), docs, "r1")  # a: 1,2,common  b: 3,common  c: 1,common ...
+
+    def found(keys):  # one new document with these keys
+        return index.fetch(np.array(keys, np.uint64), np.array([len(keys)]), SCHEMA)["doc_id"].to_list()
+
+    assert found([TAG | 1, TAG | 2]) == ["a"]  # two containment keys in common: a candidate
+    assert found([TAG | 1]) == []  # one is chance
+    assert found([TAG | 3, common]) == []  # the common key does not count
+    assert found([TAG | 1, common]) == []
+    # half of the smaller document's sampled shingles are needed: 2 of a's 3 but not 2 of 8
+    assert found([TAG | 1, TAG | 2, *[TAG | (100 + i) for i in range(6)]]) == ["a"]  # a has 3 keys: 2 >= 1.5
+    many = index.fetch(np.array([TAG | 1, TAG | 2], np.uint64), np.array([2]), SCHEMA)
+    assert many["doc_id"].to_list() == ["a"]
+
+
+def test_candidate_rule():
+    from flows.history import candidate_rule
+
+    assert candidate_rule(1, 0, 50, 50)  # a shared band key is enough
+    assert not candidate_rule(0, 1, 50, 50)
+    assert not candidate_rule(0, 10, 50, 60)  # 10 of 50 sampled shingles: unrelated stories
+    assert candidate_rule(0, 25, 50, 60)  # half of the smaller one: an excerpt or a write-through
+    assert candidate_rule(0, 4, 6, 60)  # a short excerpt inside a long story
+    assert candidate_rule(0, 2, 2, 60) and not candidate_rule(0, 1, 2, 60)
 
 
 def test_rollback_forgets_uncommitted_runs_only(index):
     index.add(*_keys(rows(["a"])), rows(["a"]), "r1")
     index.add(*_keys(rows(["z"])), rows(["z"], "z.jsonl"), "r2")
     assert index.rollback(committed=["r1"]) == ["r2"]
-    assert index.fetch(np.array([0, 2**64 - 1], dtype=np.uint64), SCHEMA)["doc_id"].to_list() == ["a"]
+    assert index.fetch(np.array([0, 2**62 - 1], dtype=np.uint64), np.array([2]), SCHEMA)[
+        "doc_id"
+    ].to_list() == ["a"]
     assert index.rollback(committed=["r1"]) == []  # idempotent
 
 
@@ -143,7 +181,7 @@ def test_drop_paths_supersedes(index):
     index.add(*_keys(rows(["b"])), rows(["b"], "y.jsonl"), "r1")
     index.rollback(committed=["r1"])
     index.drop_paths(pl.DataFrame({"run_id": ["r1"], "source_path": ["x.jsonl"]}))
-    got = index.fetch(np.array([0, 2**64 - 1], dtype=np.uint64), SCHEMA)
+    got = index.fetch(np.array([0, 2**62 - 1], dtype=np.uint64), np.array([2]), SCHEMA)
     assert got["doc_id"].to_list() == ["b"]
 
 
