@@ -15,9 +15,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path.insert(0, str(ROOT))
 
-from eval_metrics import (  # noqa: E402
+from bench.eval_metrics import (  # noqa: E402
     EVAL_DIR,
     Score,
     html_to_visible_text,
