@@ -26,7 +26,6 @@ from bench.eval_metrics import (  # noqa: E402
     snippet_score,
     trafilatura_pages,
 )
-
 from transforms.clean import CleanConfig, clean_text  # noqa: E402
 from transforms.extract import ExtractConfig, extract_article  # noqa: E402
 from transforms.rules import RULES  # noqa: E402
