@@ -13,18 +13,23 @@ from flows.readers import read_file
 from transforms.clean import clean_frame
 from transforms.schema import RECORD_SCHEMA
 
-PARA = ("The harbour authority said on Tuesday that container traffic had stopped completely, and that "
-        "talks between the operator and the union would resume on Thursday at the city hall.")
+PARA = (
+    "The harbour authority said on Tuesday that container traffic had stopped completely, and that "
+    "talks between the operator and the union would resume on Thursday at the city hall."
+)
 
 line = st.one_of(
-    st.builds(lambda n: json.dumps({"text": "\n".join([PARA] * n), "url": "https://x.example/a"}),
-              st.integers(1, 4)),  # a real article
+    st.builds(
+        lambda n: json.dumps({"text": "\n".join([PARA] * n), "url": "https://x.example/a"}), st.integers(1, 4)
+    ),  # a real article
     st.builds(lambda w: json.dumps({"maintext": w}), st.text(max_size=40)),  # too short after cleaning
     st.just('{"text": "broken'),  # bad JSON
     st.just("[1, 2]"),  # not an object
     st.just('{"title": "no text"}'),  # no text field
     st.just(""),  # blank: not a record
-    st.builds(lambda s: json.dumps({"text": PARA, "source": s, "id": "../../etc/passwd"}), st.text(max_size=10)),
+    st.builds(
+        lambda s: json.dumps({"text": PARA, "source": s, "id": "../../etc/passwd"}), st.text(max_size=10)
+    ),
 )
 
 

@@ -31,8 +31,24 @@ TIMEZONE = "Europe/Paris"
 SERVER_START_S = 120
 DEPLOYMENT_APPEAR_S = 120
 RUN_FINISH_S = 180
-WORDS = ["council", "harbour", "budget", "storm", "school", "museum", "election", "river", "police",
-         "festival", "market", "bridge", "farmers", "library", "hospital", "railway"]
+WORDS = [
+    "council",
+    "harbour",
+    "budget",
+    "storm",
+    "school",
+    "museum",
+    "election",
+    "river",
+    "police",
+    "festival",
+    "market",
+    "bridge",
+    "farmers",
+    "library",
+    "hospital",
+    "railway",
+]
 
 
 def _free_port() -> int:
@@ -41,8 +57,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(what: str, probe: Callable[[], Any], timeout: float, logs: list[Path],
-              procs: tuple[subprocess.Popen, ...] = (), step: float = 1.0) -> Any:
+def _wait_for(
+    what: str,
+    probe: Callable[[], Any],
+    timeout: float,
+    logs: list[Path],
+    procs: tuple[subprocess.Popen, ...] = (),
+    step: float = 1.0,
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and all(p.poll() is None for p in procs):
         with contextlib.suppress(Exception):
@@ -75,8 +97,10 @@ def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 30
 
 
 def _article(i: int) -> str:
-    body = [" ".join(WORDS[(i * 7 + j * 3 + k) % len(WORDS)] for k in range(22)) + f" story{i} part{j}."
-            for j in range(12)]
+    body = [
+        " ".join(WORDS[(i * 7 + j * 3 + k) % len(WORDS)] for k in range(22)) + f" story{i} part{j}."
+        for j in range(12)
+    ]
     return f"Headline of story {i}\n\n" + "\n\n".join(body) + "\n"
 
 
@@ -100,8 +124,9 @@ def env(tmp_path: Path) -> dict[str, str]:
 @contextlib.contextmanager
 def _process(args: list[str], env: dict[str, str], log: Path, cwd: Path) -> Iterator[subprocess.Popen]:
     with log.open("wb") as out:
-        proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             yield proc
         finally:
@@ -123,16 +148,48 @@ def test_serve_custom_run_through_the_api(tmp_path: Path, env: dict[str, str]) -
     logs = [server_log, serve_log]
     bin_dir = Path(sys.executable).parent
 
-    with _process([str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1",
-                   "--port", env["PREFECT_SERVER_API_PORT"]], env, server_log, tmp_path) as server:
+    with _process(
+        [
+            str(bin_dir / "prefect"),
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            env["PREFECT_SERVER_API_PORT"],
+        ],
+        env,
+        server_log,
+        tmp_path,
+    ) as server:
         _wait_for("the Prefect server", lambda: _healthy(api), SERVER_START_S, logs, (server,))
         with temporary_settings(updates={PREFECT_API_URL: api}), get_client(sync_client=True) as client:
             # `python -m flows.deploy ARGS` is `wirewash serve ARGS` (the same cmd_serve)
-            with _process([sys.executable, "-m", "flows.deploy", "--cron", CRON, "--timezone", TIMEZONE,
-                           "--raw", str(raw), "--out", str(default_out)], env, serve_log, tmp_path) as serve:
+            with _process(
+                [
+                    sys.executable,
+                    "-m",
+                    "flows.deploy",
+                    "--cron",
+                    CRON,
+                    "--timezone",
+                    TIMEZONE,
+                    "--raw",
+                    str(raw),
+                    "--out",
+                    str(default_out),
+                ],
+                env,
+                serve_log,
+                tmp_path,
+            ) as serve:
                 deployment = _wait_for(
-                    "the deployment", lambda: client.read_deployment_by_name(f"clean-news/{DEPLOYMENT_NAME}"),
-                    DEPLOYMENT_APPEAR_S, logs, (server, serve))
+                    "the deployment",
+                    lambda: client.read_deployment_by_name(f"clean-news/{DEPLOYMENT_NAME}"),
+                    DEPLOYMENT_APPEAR_S,
+                    logs,
+                    (server, serve),
+                )
 
                 # what the UI's deployment page shows
                 [sched] = deployment.schedules
@@ -158,11 +215,17 @@ def test_serve_custom_run_through_the_api(tmp_path: Path, env: dict[str, str]) -
                 custom = {"raw_dir": str(raw), "out_dir": str(out), "min_clean_chars": 150, "workers": 1}
                 run = client.create_flow_run_from_deployment(deployment.id, parameters={"params": custom})
                 assert run.parameters["params"] == custom
-                run = _wait_for("the custom run to finish",
-                                lambda: (r := client.read_flow_run(run.id)).state.is_final() and r,
-                                RUN_FINISH_S, logs, (server, serve), step=2)
-                assert run.state.is_completed(), f"{run.state.name}: {run.state.message}\n" + \
-                    serve_log.read_text(errors="replace")[-3000:]
+                run = _wait_for(
+                    "the custom run to finish",
+                    lambda: (r := client.read_flow_run(run.id)).state.is_final() and r,
+                    RUN_FINISH_S,
+                    logs,
+                    (server, serve),
+                    step=2,
+                )
+                assert run.state.is_completed(), (
+                    f"{run.state.name}: {run.state.message}\n" + serve_log.read_text(errors="replace")[-3000:]
+                )
 
                 articles = pl.read_parquet(out / "articles" / "**" / "*.parquet")
                 rejected = pl.read_parquet(out / "rejected" / "**" / "*.parquet")
@@ -170,12 +233,17 @@ def test_serve_custom_run_through_the_api(tmp_path: Path, env: dict[str, str]) -
                 assert rejected.height == 1
                 assert not default_out.exists(), "the custom out_dir replaced the deployment's"
                 artifacts = client.read_artifacts(
-                    artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
+                    artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
+                )
                 assert "wirewash-summary" in {a.key for a in artifacts}
 
                 # the server refuses what the form would mark invalid, before any run exists
-                for bad in ({"workers": -1}, {"jaccard_threshold": 1.5}, {"html_extraction": "fast"},
-                            {"no_such_knob": 1}):
+                for bad in (
+                    {"workers": -1},
+                    {"jaccard_threshold": 1.5},
+                    {"html_extraction": "fast"},
+                    {"no_such_knob": 1},
+                ):
                     with pytest.raises(Exception) as refused:
                         client.create_flow_run_from_deployment(deployment.id, parameters={"params": bad})
                     status = getattr(getattr(refused.value, "response", None), "status_code", None)
