@@ -19,6 +19,7 @@ from transforms.clean import CleanConfig, clean_frame
 from transforms.dedup import (
     DEDUP_COLUMNS,
     HISTORY_SCHEMA,
+    MEMBER_COLUMNS,
     ROUNDUP_SCHEMA,
     DedupConfig,
     clusters_table,
@@ -234,17 +235,7 @@ def rebuild_clusters(layout: OutputLayout) -> int:
     lf = layout.scan("articles")
     if lf is None:
         return 0
-    members = lf.select(
-        "doc_id",
-        "cluster_id",
-        "is_duplicate",
-        "copy_kind",
-        "source",
-        "url",
-        "title",
-        "published",
-        "clean_chars",
-    ).collect()
+    members = lf.select(MEMBER_COLUMNS).collect()
     table = clusters_table(members)
     write_parquet_atomic(table, layout.clusters_path())
     return table.height

@@ -33,6 +33,7 @@ __all__ = [
     "CLUSTER_SCHEMA",
     "DEDUP_COLUMNS",
     "HISTORY_SCHEMA",
+    "MEMBER_COLUMNS",
     "ROUNDUP_SCHEMA",
     "DedupConfig",
     "DedupResult",
@@ -623,17 +624,9 @@ def _assemble(
         .cast(ROUNDUP_SCHEMA)
     )
 
-    members = out.select(
-        "doc_id",
-        "cluster_id",
-        "is_duplicate",
-        "copy_kind",
-        "source",
-        "url",
-        "title",
-        "published",
-        clean_chars=pl.col("text").fill_null("").str.len_chars().cast(pl.Int64),
-    )
+    members = out.with_columns(
+        clean_chars=pl.col("text").fill_null("").str.len_chars().cast(pl.Int64)
+    ).select(MEMBER_COLUMNS)
     ckeys, ccounts = _containment_keys(prep, config)
     index_rows = (
         cols.sort("_idx")
@@ -659,6 +652,20 @@ def _assemble(
     return DedupResult(
         articles=out, clusters=clusters_table(members), roundup_links=roundup_links, index_rows=index_rows
     )
+
+
+# The article columns the clusters table is computed from (so it can be rebuilt over every run's output).
+MEMBER_COLUMNS = (
+    "doc_id",
+    "cluster_id",
+    "is_duplicate",
+    "copy_kind",
+    "source",
+    "url",
+    "title",
+    "published",
+    "clean_chars",
+)
 
 
 def clusters_table(members: pl.DataFrame) -> pl.DataFrame:
