@@ -116,12 +116,12 @@ def publish_task(
     deduped: stages.Deduped,
     params: CleanNewsParams,
 ) -> dict[str, str]:
-    """Stage and move the run's tables, add its documents to the history index, commit with the
-    summary, then rebuild the clusters table and drop rows the run superseded."""
+    """Add the run's documents to the history index, stage and move its tables, commit with the
+    summary, then drop the rows the run superseded and rebuild the clusters table."""
     stages.add_to_history(deduped, params, layout, run_id)
     paths = layout.publish(run_id, {k: v for k, v in tables.items() if v.height}, summary)
+    stages.supersede(params, layout)  # before the rebuild: a changed file's old rows must not count
     stages.rebuild_clusters(layout)
-    stages.supersede(params, layout)
     return {k: str(v) for k, v in paths.items()}
 
 

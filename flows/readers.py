@@ -10,10 +10,11 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import stat
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -84,6 +85,8 @@ def discover(root: Path) -> tuple[list[Path], list[dict[str, Any]]]:
             path = here / name
             if path.is_symlink():
                 rejects.append(_reject(root, path, None, "symlink", "symbolic link: not followed"))
+            elif not _is_regular(path):  # a FIFO or device would block the run when opened
+                rejects.append(_reject(root, path, None, "unsupported_type", "not a regular file"))
             elif _suffix(name) is None:
                 rejects.append(
                     _reject(root, path, None, "unsupported_type", f"not one of {', '.join(SUFFIXES)}")
@@ -91,6 +94,13 @@ def discover(root: Path) -> tuple[list[Path], list[dict[str, Any]]]:
             else:
                 files.append(path)
     return sorted(files, key=lambda p: rel_path(root, p)), rejects
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return True  # let the read report it as unreadable
 
 
 def rel_path(root: Path, path: Path) -> str:
@@ -241,7 +251,11 @@ def _lines(fh: IO[bytes], limits: ReadLimits) -> Iterator[tuple[int, bytes | Non
 
 
 def _read_jsonl(root: Path, path: Path, limits: ReadLimits, out: list, rejects: list) -> None:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    gz = path.name.lower().endswith(".gz")
+    opener = gzip.open if gz else open
+    if not gz:  # the decompression cap is for gzip streams; a plain file is streamed line by line
+        limits = replace(limits, max_decompressed_bytes=1 << 62)
+    before = len(out) + len(rejects)
     number = 0
     try:
         with opener(path, "rb") as fh:
@@ -288,15 +302,15 @@ def _read_jsonl(root: Path, path: Path, limits: ReadLimits, out: list, rejects: 
                         )
                     else:
                         out.append(_html_row(root, path, number, "jsonl", fields.html, limits=limits, **meta))
-                except RecordError as exc:
+                except ValueError as exc:  # RecordError, or any bad value: that line only, never the run
                     rel = rel_path(root, path)
                     rejects.append(
                         _reject(
                             root,
                             path,
                             number,
-                            exc.reason,
-                            exc.detail,
+                            exc.reason if isinstance(exc, RecordError) else "bad_value",
+                            exc.detail if isinstance(exc, RecordError) else f"{type(exc).__name__}: {exc}",
                             make_doc_id(rel, number),
                             derive_source(fields.source, fields.url, rel),
                         )
@@ -328,6 +342,8 @@ def _read_jsonl(root: Path, path: Path, limits: ReadLimits, out: list, rejects: 
         rejects.append(
             _reject(root, path, number + 1 if number else None, "unreadable", f"{type(exc).__name__}: {exc}")
         )
+    if len(out) + len(rejects) == before:  # no line held a record: the file itself is the reject
+        rejects.append(_reject(root, path, None, "empty_file", "no JSON lines (empty or whitespace only)"))
 
 
 def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[dict], list[dict]]:
@@ -356,6 +372,8 @@ def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tupl
         )
     except OSError as exc:
         rejects.append(_reject(root, path, None, "unreadable", f"{type(exc).__name__}: {exc}"))
+    except ValueError as exc:  # a bad value no check foresaw: this file is rejected, the run goes on
+        rejects.append(_reject(root, path, None, "bad_value", f"{type(exc).__name__}: {exc}"))
     return out, rejects
 
 

@@ -231,3 +231,33 @@ def test_read_files_conserves_records_and_is_order_stable(raw_root):
     assert serial.records.height == 4 and serial.rejected.height == 2
     assert serial.records.equals(parallel.records) and serial.rejected.equals(parallel.rejected)
     assert serial.records["doc_id"].n_unique() == 4
+
+
+def test_impossible_values_reject_the_line_not_the_run(raw_root):
+    lines = [
+        json.dumps({"text": BODY, "published": "2026-03-03T10:00:00+99:00"}),  # impossible offset
+        json.dumps({"text": BODY}),
+    ]
+    rows, rejects = read_file(raw_root, write(raw_root / "f.jsonl", "\n".join(lines)))
+    assert [r["source_line"] for r in rows] == [1, 2]
+    assert rows[0]["published"] is None and rejects == []
+
+
+def test_html_declaring_an_unusable_charset_still_reads(raw_root):
+    page = PAGE.replace("<head>", '<head><meta charset="undefined">').encode("cp1252", "replace") + b"\xe9"
+    rows, rejects = read_file(raw_root, write(raw_root / "odd.html", page))
+    assert rejects == [] and "container traffic" in rows[0]["raw_text"]
+
+
+def test_empty_jsonl_is_a_reject_not_nothing(raw_root):
+    rows, rejects = read_file(raw_root, write(raw_root / "empty.jsonl", "\n  \n"))
+    assert rows == [] and reasons(rejects) == ["empty_file"]
+
+
+def test_fifo_is_not_read(raw_root):
+    fifo = raw_root / "pipe.txt"
+    os.mkfifo(fifo)
+    files, rejects = discover(raw_root)
+    assert files == [] and [(r["source_path"], r["reason"]) for r in rejects] == [
+        ("pipe.txt", "unsupported_type")
+    ]

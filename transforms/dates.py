@@ -58,7 +58,10 @@ _TOKENS = re.compile(r"[^\s,./:\-–|()+]{1,20}")
 def _to_utc(d: datetime) -> datetime | None:
     if d.tzinfo is None:
         d = d.replace(tzinfo=UTC)
-    d = d.astimezone(UTC)
+    try:
+        d = d.astimezone(UTC)
+    except (ValueError, OverflowError):  # an impossible offset ("+99:00") is no date
+        return None
     return d if MIN_YEAR <= d.year <= MAX_YEAR else None
 
 

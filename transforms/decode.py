@@ -112,12 +112,12 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     if declared and codecs.lookup(declared).name not in ("utf-8",):
         try:
             return _checked(data.decode(declared), declared)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # some codecs ("undefined") raise plain UnicodeError
             pass
     for enc in _detect(data) + ["cp1252"]:
         try:
             return _checked(data.decode(enc), enc)
-        except UnicodeDecodeError:
+        except UnicodeError:
             continue
     raise DecodeError("undecodable", "not valid UTF-8 and no legacy encoding decodes it")
 
