@@ -36,6 +36,8 @@ def build_history(layout: OutputLayout, params: CleanNewsParams, docs: pl.DataFr
     for i, lo in enumerate(range(0, docs.height, BATCH)):
         batch = docs.slice(lo, BATCH).with_columns(source_path=pl.format("hist/{}.jsonl", pl.col("doc_id")))
         run_id = f"20260101T{i:06d}000000Z-hist"
+        if layout.summary_path(run_id).exists():  # resuming a kept history folder: batch already in
+            continue
         deduped = stages.dedup(batch, params, layout)
         stages.add_to_history(deduped, params, layout, run_id)
         layout.publish(run_id, {}, {"run_id": run_id})  # commits the run
@@ -62,6 +64,12 @@ def main() -> None:
     ap.add_argument("--new", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", default=None)
+    ap.add_argument(
+        "--history-dir",
+        default=None,
+        help="build the largest history here and keep it; "
+        "a later run with the same folder resumes the build instead of starting again",
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.history.split(",")]
     biggest = max(sizes)
@@ -90,10 +98,12 @@ def main() -> None:
 
     rows = []
     for size in sizes:
-        tmp = Path(tempfile.mkdtemp(prefix="wirewash-hist-"))
+        keep = bool(args.history_dir) and size == biggest
+        tmp = Path(args.history_dir) if keep else Path(tempfile.mkdtemp(prefix="wirewash-hist-"))
         try:
             layout = OutputLayout(tmp)
             params = CleanNewsParams(out_dir=str(tmp))
+            stages.rollback_history(params, layout)  # a build killed midway: drop its unfinished batch
             built = build_history(layout, params, hist_all.head(size)) if size else 0.0
             db = tmp / "_state" / "history.sqlite"
             db_mb = db.stat().st_size / 2**20 if db.exists() else 0.0
@@ -107,7 +117,8 @@ def main() -> None:
             )
             rows.append((size, built, db_mb, min(times), flagged, vs_hist, expected.height))
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(tmp, ignore_errors=True)
         print(rows[-1], flush=True)
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
