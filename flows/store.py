@@ -15,6 +15,7 @@ visible for long and none is ever half-written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -123,6 +124,8 @@ class OutputLayout:
             _fsync_dir(final.parent)
             paths[name] = final
         shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the parent too, when no other run is staging
+            staging.parent.rmdir()
         paths["summary"] = write_json_atomic(summary, self.summary_path(run_id))
         return paths
 
