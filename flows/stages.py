@@ -17,10 +17,8 @@ from flows.state import compact, load_manifest
 from flows.store import OutputLayout, write_parquet_atomic
 from transforms.clean import CleanConfig, clean_frame
 from transforms.dedup import (
-    DEDUP_COLUMNS,
     HISTORY_SCHEMA,
     MEMBER_COLUMNS,
-    ROUNDUP_SCHEMA,
     DedupConfig,
     clusters_table,
     dedup_frame,
@@ -167,13 +165,6 @@ def _history_rows(
 
 def dedup(articles: pl.DataFrame, params: CleanNewsParams, layout: OutputLayout) -> Deduped:
     config = dedup_config(params)
-    if articles.is_empty():  # nothing new: no look-up, no index rows
-        return Deduped(
-            articles=articles.with_columns(
-                [pl.lit(None, dtype=t).alias(c) for c, t in DEDUP_COLUMNS.items()]
-            ),
-            side_tables={"roundups": pl.DataFrame(schema={**ROUNDUP_SCHEMA, "source_path": pl.String()})},
-        )
     prepared = prepare(articles.get_column("text"), config)
     keys, counts = lookup_keys(prepared, config)
     history = _history_rows(
