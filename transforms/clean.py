@@ -267,6 +267,11 @@ def _use_structure(config: CleanConfig, fmt: str | None) -> bool:
     return fmt != "html"
 
 
+def _raw_lines(text: str | None) -> list[str]:
+    """The input's lines, numbered as ``removed`` and ``explain`` number them (any newline convention)."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def clean_text(
     text: str,
     *,
@@ -283,7 +288,7 @@ def clean_text(
     ``repeated_at``: or directly the 1-based numbers of the lines that are repeated (what clean_frame uses);
     ``fmt``: the record's format (``html`` text comes from trafilatura: no block scorer in ``auto`` mode).
     """
-    raw = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw = _raw_lines(text)
     lines = [s.strip() for s in raw]
     if repeated:
         repeated_at = repeated_at | frozenset(
@@ -318,7 +323,7 @@ def explain(
     fmt: str | None = None,
 ) -> list[ExplainedLine]:
     """Every input line, marked kept or removed and by which rule (for ``wirewash explain``)."""
-    raw = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw = _raw_lines(text)
     res = clean_text(text, title=title, config=config, extra_rules=extra_rules, repeated=repeated, fmt=fmt)
     why = {n: r for n, _, r in res.removed}
     kept = set(res.kept)
