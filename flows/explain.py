@@ -13,6 +13,7 @@ from flows.stages import clean_config, load_outlet_rules
 from flows.store import OutputLayout
 from transforms.clean import clean_frame, explain, format_explain
 from transforms.linestats import repeated_lines
+from transforms.schema import RECORD_SCHEMA
 
 __all__ = ["explain_path"]
 
@@ -68,8 +69,6 @@ def explain_path(
         repeated=repeated,
         fmt=record["format"],
     )
-    from transforms.schema import RECORD_SCHEMA
-
     frame = pl.DataFrame([record], schema=RECORD_SCHEMA, orient="row")
     repeated_frame = pl.DataFrame(
         {"source": [record["source"]] * len(repeated), "line_hash": list(repeated)},
