@@ -19,11 +19,13 @@ that holds most of it; history clusters never move.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
+from transforms import kernels
 from transforms.lsh import KEY_TAG
 
 if TYPE_CHECKING:
@@ -48,16 +50,22 @@ def sampled_shingles(
     hashes: np.ndarray, offsets: np.ndarray, nodes: np.ndarray, sample_bits: int
 ) -> pl.DataFrame:
     """(node, sample) for the sampled shingles of `nodes` (indices into offsets). Each node's
-    shingles are distinct (as `transforms.dedup.prepare` keeps them), so the rows are too."""
+    shingles are distinct and ascending (as `transforms.dedup.prepare` keeps them), so a node's
+    samples, the hashes below 2^(32 - sample_bits), are the first ones of its run."""
+    node, pos = _sample_positions(hashes, offsets, nodes, sample_bits)
+    return pl.DataFrame({"node": node, "sample": hashes[pos]})
+
+
+def _sample_positions(
+    hashes: np.ndarray, offsets: np.ndarray, nodes: np.ndarray, sample_bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(node, position in hashes) of the sampled shingles of `nodes`, in node order."""
     nodes = np.asarray(nodes, np.int64)
-    shift = np.uint32(32 - sample_bits) if sample_bits else None
-    pos = np.flatnonzero((hashes >> shift) == 0) if sample_bits else np.arange(hashes.size)
-    owner = np.searchsorted(offsets, pos, side="right") - 1
-    if nodes.size != offsets.size - 1:  # a subset of the documents
-        member = np.zeros(offsets.size - 1, bool)
-        member[nodes] = True
-        pos, owner = pos[member[owner]], owner[member[owner]]
-    return pl.DataFrame({"node": owner.astype(np.int64), "sample": hashes[pos]})
+    counts = kernels.sample_counts(hashes, offsets, np.uint64(1 << (32 - sample_bits)))[nodes]
+    total = int(counts.sum())
+    node = np.repeat(nodes, counts)
+    pos = np.repeat(offsets[nodes] - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    return node, pos
 
 
 def containment_keys(
@@ -70,47 +78,46 @@ def containment_keys(
     shingle of an excerpt that is sampled is sampled in its source too, whatever the source's size),
     minus the samples found in more than `max_sample_df` documents of the batch (boilerplate)."""
     n = offsets.size - 1
-    samples = sampled_shingles(hashes, offsets, np.arange(n), sample_bits)
-    node, sample = samples.get_column("node").to_numpy(), samples.get_column("sample").to_numpy()
+    node, pos = _sample_positions(hashes, offsets, np.arange(n), sample_bits)
+    sample = hashes[pos]
     ordered = np.sort(sample)
     start = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
     size = np.diff(np.append(start, ordered.size))
-    frequent = ordered[start[size > max_sample_df]]  # sorted; np.isin would hash-unique `sample`
-    common = np.zeros(sample.size, bool)
-    if frequent.size:
-        common = frequent[np.minimum(np.searchsorted(frequent, sample), frequent.size - 1)] == sample
+    frequent = ordered[start[size > max_sample_df]]
+    common = kernels.in_set(sample, frequent)
     node, mixed = node[~common], sample[~common].astype(np.uint64) * _KEY_MIX
     keys = (mixed ^ (mixed >> np.uint64(29))) | KEY_TAG
     return keys, np.bincount(node, minlength=n).astype(np.int64)
 
 
 def _shared_sample_pairs(
-    node: np.ndarray, run_end: np.ndarray, need: np.ndarray, chunk: int = 20_000_000
+    node: np.ndarray, run_end: np.ndarray, need: np.ndarray, workers: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Directed pairs (a, b) sharing at least `need[a]` samples. `node` is sorted by (sample, node),
-    `run_end[p]` the end of p's sample run. Pairs are counted once (a < b) in chunks of left nodes
-    holding about `chunk` pairs each, so memory stays bounded whatever the sample frequencies."""
-    partners = run_end - np.arange(node.size) - 1  # later members of the same run
-    per_node = np.bincount(node, weights=partners, minlength=need.size)
-    bounds = np.searchsorted(np.cumsum(per_node), np.arange(chunk, per_node.sum() + chunk, chunk))
-    lo, out_a, out_b = 0, [], []
-    for hi in np.unique(np.minimum(np.append(bounds + 1, need.size), need.size)):
-        sel = np.flatnonzero((node >= lo) & (node < hi) & (partners > 0))
-        cnt = partners[sel]
-        left = np.repeat(sel, cnt)
-        right = left + 1 + np.arange(left.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        pair = np.sort((node[left].astype(np.uint64) << np.uint64(32)) | node[right].astype(np.uint64))
-        lo = hi
-        if not pair.size:
-            continue
-        first = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
-        shared = np.diff(np.append(first, pair.size))
-        pair = pair[first]
-        pa, pb = (pair >> np.uint64(32)).astype(np.int64), (pair & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        fwd, bwd = shared >= need[pa], shared >= need[pb]
-        out_a += [pa[fwd], pb[bwd]]
-        out_b += [pb[fwd], pa[bwd]]
-    a, b = np.concatenate(out_a or [np.zeros(0, np.int64)]), np.concatenate(out_b or [np.zeros(0, np.int64)])
+    """Directed pairs (a, b) sharing at least `need[a]` samples, sorted. `node` is sorted by
+    (sample, node), `run_end[p]` the end of p's sample run. Each unordered pair is counted once, from
+    its smaller document (compiled, `kernels.containment_pairs`); the left documents are cut into
+    `workers` ranges of equal work run on threads."""
+    order, start = kernels.group_positions(node, need.size)
+    partners = np.bincount(node, weights=run_end - np.arange(node.size) - 1, minlength=need.size)
+    work = np.cumsum(partners)
+    parts = max(1, min(workers, need.size))
+    cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts) if work.size else []
+    bounds = np.unique(np.concatenate([[0], cuts, [need.size]])).astype(np.int64)
+
+    def run(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return kernels.containment_pairs(node, run_end, order, start, need, lo, hi)
+
+    ranges = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+    if len(ranges) > 1:
+        with ThreadPoolExecutor(len(ranges)) as pool:
+            found = list(pool.map(lambda r: run(*r), ranges))
+    else:
+        found = [run(*r) for r in ranges]
+    pa = np.concatenate([f[0] for f in found] or [np.zeros(0, np.int64)])
+    pb = np.concatenate([f[1] for f in found] or [np.zeros(0, np.int64)])
+    shared = np.concatenate([f[2] for f in found] or [np.zeros(0, np.int64)])
+    fwd, bwd = shared >= need[pa], shared >= need[pb]
+    a, b = np.concatenate([pa[fwd], pb[bwd]]), np.concatenate([pb[fwd], pa[bwd]])
     order = np.lexsort((b, a))
     return a[order], b[order]
 
@@ -127,22 +134,15 @@ def containment_relations(
     shingles are at least `min_excerpt_shingles` and make up at least `roundup_min_share` of a.
     `overlap` is `transforms.dedup.pair_overlap` (exact |A ∩ B|, |A|, |B|). With `comp` (component
     of every node), pairs inside one component are skipped: they are clustered already."""
-    samples = sampled_shingles(hashes, offsets, np.asarray(nodes, np.int64), config.sample_bits)
-    node, sample = samples.get_column("node").to_numpy(), samples.get_column("sample").to_numpy()
-    # sort by (sample, node); keep the samples in at most max_sample_df documents
-    key = np.sort((sample.astype(np.uint64) << np.uint64(32)) | node.astype(np.uint64))
-    sample, node = key >> np.uint64(32), (key & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    start = np.flatnonzero(np.concatenate([[True], sample[1:] != sample[:-1]]))
-    size = np.diff(np.append(start, sample.size))
-    keep = np.repeat(size <= config.max_sample_df, size)
-    node, run_end = node[keep], np.repeat(start + size, size)[keep]
-    run_end = np.cumsum(keep)[run_end - 1] if run_end.size else run_end  # positions after the filter
-    n_samples = np.bincount(node, minlength=offsets.size - 1)
+    node, pos = _sample_positions(hashes, offsets, nodes, config.sample_bits)
+    # postings sorted by (sample, node); samples in more than max_sample_df documents are boilerplate
+    key = np.sort((hashes[pos].astype(np.uint64) << np.uint64(32)) | node.astype(np.uint64))
+    node, run_end, n_samples = kernels.posting_runs(key, offsets.size - 1, config.max_sample_df)
     # loose filter on the estimate (shared samples); the exact check below decides
     expected_min = config.min_excerpt_shingles / (1 << config.sample_bits)
     floor = max(1.0, 0.4 * expected_min)
     need = np.maximum(floor, 0.5 * config.roundup_min_share * n_samples)
-    a, b = _shared_sample_pairs(node, run_end, need)
+    a, b = _shared_sample_pairs(node, run_end, need, config.workers)
     if comp is not None:
         same = comp[a] == comp[b]
         a, b = a[~same], b[~same]

@@ -25,9 +25,10 @@ import polars as pl
 import pyarrow as pa
 
 from transforms import containment as ct
-from transforms.lsh import KEY_TAG, band_key_frame, band_keys_array, candidate_pairs
-from transforms.minhash import signatures
-from transforms.shingle import shingle_batch
+from transforms import kernels
+from transforms.lsh import KEY_TAG, band_key_frame, band_keys_array, candidate_pairs_array
+from transforms.minhash import permutations, signatures
+from transforms.shingle import SHINGLE_MULT, case_folded_bytes, shingle_batch
 
 __all__ = [
     "CLUSTER_SCHEMA",
@@ -47,6 +48,8 @@ __all__ = [
     "lookup_keys",
     "pair_overlap",
     "prepare",
+    "prepare_reference",
+    "sketch_batch",
 ]
 
 
@@ -65,7 +68,7 @@ class DedupConfig:
     sample_bits: int = 3  # containment index keeps shingles whose hash has this many top zero bits
     max_sample_df: int = 200  # sampled shingles in more documents than this are boilerplate
     seed: int = 1  # MinHash permutation seed (datasketch's)
-    batch_size: int = 10_000  # documents shingled and signed at once (at most)
+    batch_size: int = 2_000  # documents shingled and signed at once (at most; small stays in cache)
     workers: int = 2  # threads shingling and signing batches
     containment: bool = True  # search partial copies (excerpts, roundups); off: exact + near only
 
@@ -158,12 +161,35 @@ def distinct_sorted(hashes: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray
     return keys.astype(np.uint32), np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
-def _prepare_batch(texts: pl.Series, config: DedupConfig) -> Prepared:
+def prepare_reference(texts: pl.Series, config: DedupConfig = DedupConfig()) -> Prepared:
+    """`prepare` in plain numpy, one whole-batch pass per step (shingle hashes, signatures, sort,
+    band keys): the readable specification the compiled path must equal bit for bit."""
     batch = shingle_batch(texts, config.shingle_size)
     sig = signatures(batch.hashes, batch.offsets, config.num_perm, config.seed)
     hashes, offsets = distinct_sorted(batch.hashes, batch.offsets)
     keys = band_keys_array(sig, config.bands, config.rows)
     return Prepared(hashes=hashes, offsets=offsets, exact=batch.exact, n_words=batch.n_words, keys=keys)
+
+
+def sketch_batch(texts: pl.Series, config: DedupConfig = DedupConfig()) -> tuple[Prepared, np.ndarray]:
+    """One batch through the compiled kernel: its `Prepared` and its signatures `(n, num_perm)`."""
+    k = config.shingle_size
+    if not 1 <= k <= SHINGLE_MULT.size:
+        raise ValueError(f"shingle size must be in 1..{SHINGLE_MULT.size}, got {k}")
+    buf, doc_bytes = case_folded_bytes(texts, pad=8, sep=False)
+    # room for every word of each document: a word takes at least one byte and one separator
+    room = (np.diff(doc_bytes) + 1) // 2 + 1
+    bound = np.concatenate([[0], np.cumsum(room)]).astype(np.int64)
+    a, b = permutations(config.num_perm, config.seed)
+    vals, counts, sig, exact, n_words, keys = kernels.prepare_batch(
+        buf, doc_bytes, k, SHINGLE_MULT, a, b, config.bands, config.rows, bound
+    )
+    hashes, offsets = kernels.compact(vals, bound, counts)
+    return Prepared(hashes=hashes, offsets=offsets, exact=exact, n_words=n_words, keys=keys), sig
+
+
+def _prepare_batch(texts: pl.Series, config: DedupConfig) -> Prepared:
+    return sketch_batch(texts, config)[0]
 
 
 def _concat(parts: list[Prepared], bands: int) -> Prepared:
@@ -250,33 +276,15 @@ def candidates_from_history(
 # ---------------------------------------------------------------- verification and clustering
 
 
-def _gather(hashes: np.ndarray, offsets: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keys `pair << 32 | hash` of the docs' shingles (globally sorted since each doc's are), + sizes."""
-    lens = offsets[docs + 1] - offsets[docs]
-    total = int(lens.sum())
-    idx = np.repeat(offsets[docs] - (np.cumsum(lens) - lens), lens) + np.arange(total)
-    owner = np.repeat(np.arange(docs.size, dtype=np.uint64), lens)
-    return (owner << np.uint64(32)) | hashes[idx].astype(np.uint64), lens
-
-
 def pair_overlap(
-    hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray, chunk: int = 50_000
+    hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact `(|A ∩ B|, |A|, |B|)` for each pair (left[i], right[i]) of documents whose shingles are
-    distinct and sorted (as `prepare` gives them): a merge by binary search, no sort."""
+    distinct and sorted (as `prepare` gives them): one linear merge per pair (compiled), no sort."""
     left, right = np.asarray(left, np.int64), np.asarray(right, np.int64)
-    inter = np.zeros(left.size, np.int64)
+    inter = kernels.overlap_counts(hashes, offsets, left, right)
     size_a = offsets[left + 1] - offsets[left]
     size_b = offsets[right + 1] - offsets[right]
-    for lo in range(0, left.size, chunk):
-        sl = slice(lo, lo + chunk)
-        keys_a, _ = _gather(hashes, offsets, left[sl])
-        keys_b, _ = _gather(hashes, offsets, right[sl])
-        if not keys_a.size:
-            continue
-        pos = np.searchsorted(keys_a, keys_b)
-        hit = keys_a[np.minimum(pos, keys_a.size - 1)] == keys_b
-        inter[sl] = np.bincount((keys_b[hit] >> np.uint64(32)).astype(np.int64), minlength=left[sl].size)
     return inter, size_a.astype(np.int64), size_b.astype(np.int64)
 
 
@@ -357,6 +365,12 @@ def dedup_frame(
     elif prepared.n_docs != n:
         raise ValueError(f"prepared has {prepared.n_docs} documents, articles {n}")
     prep = prepared
+    # the run's containment keys (for its index rows) need nothing but `prep`: computed on a second
+    # thread while this one verifies and clusters (both are numpy/numba work that releases the GIL)
+    keys_pool = ThreadPoolExecutor(1) if config.workers > 1 else None
+    ckeys_future = keys_pool.submit(_containment_keys, prep, config) if keys_pool else None
+    if keys_pool:
+        keys_pool.shutdown(wait=False)
     hist = history if history is not None and history.height else pl.DataFrame(schema=HISTORY_SCHEMA)
     h = hist.height
     h_vals, h_offs, h_keys = _history_arrays(hist)
@@ -382,12 +396,10 @@ def dedup_frame(
     reps = exact_groups.filter(pl.col("_idx") == pl.col("_rep")).get_column("_idx").to_numpy()
 
     # 2. LSH candidates among representatives, and against history
-    rep_keys = band_key_frame(reps, prep.keys[reps])
-    pairs = candidate_pairs(rep_keys)
+    left, right = candidate_pairs_array(reps, prep.keys[reps])
     if h:
-        hist_keys = band_key_frame(np.arange(n, n + h), h_keys)
-        pairs = pl.concat([pairs, candidate_pairs(rep_keys, hist_keys)])
-    left, right = pairs.get_column("left").to_numpy(), pairs.get_column("right").to_numpy()
+        hl, hr = candidate_pairs_array(reps, prep.keys[reps], np.arange(n, n + h), h_keys)
+        left, right = np.concatenate([left, hl]), np.concatenate([right, hr])
 
     # 3. exact Jaccard verification
     inter, size_a, size_b = pair_overlap(hashes, offsets, left, right)
@@ -456,7 +468,10 @@ def dedup_frame(
             ]
         )
     overlap = _known_overlap(known, hashes, offsets)
-    return _assemble(articles, docs, hist, comp, root, contained, roundups, overlap, prep, config)
+    containment_keys = ckeys_future.result() if ckeys_future else _containment_keys(prep, config)
+    return _assemble(
+        articles, docs, hist, comp, root, contained, roundups, overlap, prep, containment_keys, config
+    )
 
 
 def _overlap_frame(
@@ -518,6 +533,7 @@ def _assemble(
     roundups: pl.DataFrame,
     overlap: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
     prep: Prepared,
+    containment_keys: tuple[np.ndarray, np.ndarray],
     config: DedupConfig,
 ) -> DedupResult:
     n, h = articles.height, hist.height
@@ -627,7 +643,7 @@ def _assemble(
     members = out.with_columns(
         clean_chars=pl.col("text").fill_null("").str.len_chars().cast(pl.Int64)
     ).select(MEMBER_COLUMNS)
-    ckeys, ccounts = _containment_keys(prep, config)
+    ckeys, ccounts = containment_keys
     index_rows = (
         cols.sort("_idx")
         .select(
