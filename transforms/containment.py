@@ -60,11 +60,10 @@ def _sample_positions(
     hashes: np.ndarray, offsets: np.ndarray, nodes: np.ndarray, sample_bits: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(node, position in hashes) of the sampled shingles of `nodes`, in node order."""
-    nodes = np.asarray(nodes, np.int64)
-    counts = kernels.sample_counts(hashes, offsets, np.uint64(1 << (32 - sample_bits)))[nodes]
-    total = int(counts.sum())
-    node = np.repeat(nodes, counts)
-    pos = np.repeat(offsets[nodes] - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    pos, node = kernels.sample_postings(
+        hashes, offsets, np.asarray(nodes, np.int64), np.uint64(1 << (32 - sample_bits)), False
+    )
+    pos = pos.astype(np.int64)
     return node, pos
 
 
@@ -134,9 +133,11 @@ def containment_relations(
     shingles are at least `min_excerpt_shingles` and make up at least `roundup_min_share` of a.
     `overlap` is `transforms.dedup.pair_overlap` (exact |A ∩ B|, |A|, |B|). With `comp` (component
     of every node), pairs inside one component are skipped: they are clustered already."""
-    node, pos = _sample_positions(hashes, offsets, nodes, config.sample_bits)
+    key, _ = kernels.sample_postings(
+        hashes, offsets, np.asarray(nodes, np.int64), np.uint64(1 << (32 - config.sample_bits)), True
+    )
     # postings sorted by (sample, node); samples in more than max_sample_df documents are boilerplate
-    key = np.sort((hashes[pos].astype(np.uint64) << np.uint64(32)) | node.astype(np.uint64))
+    key.sort()
     node, run_end, n_samples = kernels.posting_runs(key, offsets.size - 1, config.max_sample_df)
     # loose filter on the estimate (shared samples); the exact check below decides
     expected_min = config.min_excerpt_shingles / (1 << config.sample_bits)

@@ -29,6 +29,7 @@ __all__ = [
     "overlap_counts",
     "prepare_batch",
     "sample_counts",
+    "sample_postings",
     "shared_key_pairs",
 ]
 
@@ -300,13 +301,15 @@ def _partners(a, node, run_end, by_node, node_start, need, counter, touched, out
         p = by_node[t]
         for q in range(p + 1, run_end[p]):
             bb = node[q]
-            if counter[bb] == 0:
+            c = counter[bb]
+            if c == 0:
                 touched[t_n] = bb
                 t_n += 1
-            counter[bb] += 1
+            if c < 65535:  # saturates: far above any document's `need` (a share of its samples)
+                counter[bb] = c + 1
     for i in range(t_n):
         bb = touched[i]
-        shared = counter[bb]
+        shared = np.int64(counter[bb])
         counter[bb] = 0
         if shared >= need[a] or shared >= need[bb]:
             out_a[m] = a
@@ -330,7 +333,7 @@ def containment_pairs(node, run_end, by_node, node_start, need, lo, hi):
     out_b = np.empty(1024, np.int64)
     out_c = np.empty(1024, np.int64)
     m = 0
-    counter = np.zeros(need.size, np.int32)
+    counter = np.zeros(need.size, np.uint16)  # 2 bytes a document: stays in cache longer
     touched = np.empty(1024, np.int64)
     for a in range(lo, hi):
         most = 0
@@ -434,17 +437,20 @@ def in_set(values, members):
         bits += 1
     mask = (1 << bits) - 1
     shift = np.uint64(64 - bits)
-    table = np.zeros(1 << bits, np.uint64)  # value + 1; 0 marks an empty slot
+    table = np.zeros(1 << bits, np.uint64)
+    used = np.zeros(1 << bits, np.bool_)
     for v in members:
-        slot = np.int64((np.uint64(v) * _G) >> shift)
-        while table[slot] != 0 and table[slot] != np.uint64(v) + np.uint64(1):
+        key = np.uint64(v)
+        slot = np.int64((key * _G) >> shift)
+        while used[slot] and table[slot] != key:
             slot = (slot + 1) & mask
-        table[slot] = np.uint64(v) + np.uint64(1)
+        table[slot] = key
+        used[slot] = True
     for i in range(values.size):
         key = np.uint64(values[i])
         slot = np.int64((key * _G) >> shift)
-        while table[slot] != 0:
-            if table[slot] == key + np.uint64(1):
+        while used[slot]:
+            if table[slot] == key:
                 out[i] = True
                 break
             slot = (slot + 1) & mask
@@ -474,57 +480,96 @@ def _band_join(col_a, docs_a, col_b, docs_b, head, nxt, shift, mask, self_join, 
 
 
 @nb.njit(nogil=True, cache=True)
+def _partition(col, docs, pbits, keys_out, docs_out, starts):
+    """Counting sort of one band's (key, doc) rows by the key's top `pbits` bits (keys are < 2^63)."""
+    shift = np.uint64(63 - pbits)
+    starts[:] = 0
+    for i in range(col.size):
+        starts[np.int64(col[i] >> shift) + 1] += 1
+    for v in range(starts.size - 1):
+        starts[v + 1] += starts[v]
+    fill = starts[:-1].copy()
+    for i in range(col.size):
+        v = np.int64(col[i] >> shift)
+        keys_out[fill[v]] = col[i]
+        docs_out[fill[v]] = docs[i]
+        fill[v] += 1
+
+
+@nb.njit(nogil=True, cache=True)
 def shared_key_pairs(keys_a, docs_a, keys_b, docs_b, self_join):
     """Pairs (docs_a[i], docs_b[j]) whose band keys agree in at least one band (`keys_*` are
-    (rows, bands) uint64). With `self_join` (the same rows on both sides) only pairs with
-    left < right. Per band: a chained hash table of side b's keys, probed by side a's; a counting
-    pass sizes the output. Returns (left, right), possibly with repeats (pairs agreeing in several
-    bands)."""
-    n_b, bands = keys_b.shape
+    (rows, bands) uint64, < 2^63). With `self_join` (the same rows on both sides) only pairs with
+    left < right. Per band, both sides are split by the keys' top bits into parts of ~16K rows, and
+    each part is joined through a chained hash table small enough to stay in cache (one table for
+    all the rows missed cache on nearly every probe at 1M documents). A counting pass per part sizes
+    the output. Returns (left, right), possibly with repeats (pairs agreeing in several bands)."""
+    n_a, bands = keys_a.shape
+    n_b = keys_b.shape[0]
+    pbits = 0
+    while pbits < 20 and (n_b >> pbits) > 16_384:
+        pbits += 1
+    parts = 1 << pbits
+    cols_a = np.ascontiguousarray(keys_a.T)  # one band's keys contiguous
+    cols_b = np.ascontiguousarray(keys_b.T)
+    ka, da = np.empty(n_a, np.uint64), np.empty(n_a, np.int64)
+    kb, db = np.empty(n_b, np.uint64), np.empty(n_b, np.int64)
+    sa, sb = np.empty(parts + 1, np.int64), np.empty(parts + 1, np.int64)
     bits = 4
-    while (1 << bits) < 2 * max(n_b, 1):
+    while (1 << bits) < 2 * max(n_b >> pbits, 1) + 64:
         bits += 1
     mask = (1 << bits) - 1
     shift = np.uint64(64 - bits)
-    head = np.empty(1 << bits, np.int64)
-    nxt = np.empty(max(n_b, 1), np.int64)
-    cols_a = np.ascontiguousarray(keys_a.T)  # one band's keys contiguous
-    cols_b = np.ascontiguousarray(keys_b.T)
-    empty = np.empty(0, np.int64)
-    total = 0
-    for band in range(bands):
-        total = _band_join(
-            cols_a[band],
-            docs_a,
-            cols_b[band],
-            docs_b,
-            head,
-            nxt,
-            shift,
-            mask,
-            self_join,
-            empty,
-            empty,
-            total,
-            False,
-        )
-    out_l = np.empty(total, np.int64)
-    out_r = np.empty(total, np.int64)
+    head = np.empty(1 << bits, np.int32)
+    nxt = np.empty(max(n_b, 1), np.int32)
+    out_l = np.empty(1024, np.int64)
+    out_r = np.empty(1024, np.int64)
     m = 0
     for band in range(bands):
-        m = _band_join(
-            cols_a[band],
-            docs_a,
-            cols_b[band],
-            docs_b,
-            head,
-            nxt,
-            shift,
-            mask,
-            self_join,
-            out_l,
-            out_r,
-            m,
-            True,
-        )
-    return out_l, out_r
+        _partition(cols_a[band], docs_a, pbits, ka, da, sa)
+        _partition(cols_b[band], docs_b, pbits, kb, db, sb)
+        for part in range(parts):
+            a0, a1, b0, b1 = sa[part], sa[part + 1], sb[part], sb[part + 1]
+            if a0 == a1 or b0 == b1:
+                continue
+            if (b1 - b0) * 2 > head.size:  # a skewed part: a larger table
+                grow = 4
+                while (1 << grow) < 2 * (b1 - b0):
+                    grow += 1
+                head = np.empty(1 << grow, np.int32)
+                mask = (1 << grow) - 1
+                shift = np.uint64(64 - grow)
+            args = (ka[a0:a1], da[a0:a1], kb[b0:b1], db[b0:b1], head, nxt, shift, mask, self_join)
+            found = _band_join(*args, out_l, out_r, 0, False)  # count, then make room, then write
+            if m + found > out_l.size:
+                size = 2 * (m + found)
+                out_l = np.concatenate((out_l[:m], np.empty(size - m, np.int64)))
+                out_r = np.concatenate((out_r[:m], np.empty(size - m, np.int64)))
+            m = _band_join(*args, out_l, out_r, m, True)
+    return out_l[:m], out_r[:m]
+
+
+@nb.njit(nogil=True, cache=True)
+def sample_postings(hashes, offsets, nodes, limit, packed):
+    """The sampled shingles (hashes below `limit`, the first of each sorted run) of `nodes`, in node
+    order. `packed`: one uint64 `sample << 32 | node` each (postings to sort); else the positions in
+    `hashes` (and the nodes). Returns (values, node)."""
+    total = 0
+    for t in range(nodes.size):
+        d = nodes[t]
+        p = offsets[d]
+        while p < offsets[d + 1] and hashes[p] < limit:
+            p += 1
+        total += p - offsets[d]
+    out = np.empty(total, np.uint64)
+    node = np.empty(total, np.int64)
+    m = 0
+    for t in range(nodes.size):
+        d = nodes[t]
+        p = offsets[d]
+        while p < offsets[d + 1] and hashes[p] < limit:
+            out[m] = (np.uint64(hashes[p]) << _S32) | np.uint64(d) if packed else np.uint64(p)
+            node[m] = d
+            m += 1
+            p += 1
+    return out, node
