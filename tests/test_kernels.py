@@ -621,3 +621,34 @@ def test_hostile_inputs():
         assert_prepared_equal(got, prepare_reference(series(texts), config))
         assert got.n_words.tolist() == n_words
     assert got.offsets[-1] == sum(n_words)  # each one-word document: one shingle
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**61 - 1), max_size=3000),
+    st.integers(1, 2),
+)
+def test_sort_postings_equals_np_sort(values, workers):
+    from transforms.containment import _sort_postings
+
+    key = np.array(values, np.uint64)
+    assert np.array_equal(_sort_postings(key.copy(), 61, workers), np.sort(key))
+
+
+def test_sort_postings_partitioned_path_equals_np_sort():
+    # above 2^20 postings the sort splits by the top 8 bits first; skewed: half the keys in one part
+    from transforms.containment import _sort_postings
+
+    rng = np.random.default_rng(7)
+    key = rng.integers(0, 2**61, (1 << 20) + 5000, dtype=np.uint64)
+    key[::2] = rng.integers(0, 2**40, key[::2].size, dtype=np.uint64)
+    expected = np.sort(key)
+    for workers in (1, 2):
+        assert np.array_equal(_sort_postings(key.copy(), 61, workers), expected)
+
+
+def test_radix_partition_is_a_stable_bucket_sort():
+    keys = np.array([0x0300, 0x0101, 0x0302, 0x0003, 0x0104, 0xFF05], np.uint64)
+    out, starts = kernels.radix_partition(keys, 8, 8)
+    assert out.tolist() == [0x0003, 0x0101, 0x0104, 0x0300, 0x0302, 0xFF05]
+    assert starts[:5].tolist() == [0, 1, 3, 3, 5] and starts[-1] == 6 and starts[0xFF] == 5

@@ -121,6 +121,23 @@ def _shared_sample_pairs(
     return a[order], b[order]
 
 
+def _sort_postings(key: np.ndarray, top: int, workers: int) -> np.ndarray:
+    """Sort uint64 postings whose bits above `top` are zero: split them by their 8 top bits (one pass),
+    then sort each part on its own (in cache; parts run on `workers` threads, numpy's sort releases
+    the GIL). One sort of the whole array cost 3x more per posting at 1M documents than at 100K."""
+    if key.size < 1 << 20:
+        return np.sort(key)
+    out, starts = kernels.radix_partition(key, top - 8, 8)
+    parts = [out[lo:hi] for lo, hi in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True) if hi > lo]
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(np.ndarray.sort, parts))
+    else:
+        for part in parts:
+            part.sort()
+    return out
+
+
 def containment_relations(
     hashes: np.ndarray,
     offsets: np.ndarray,
@@ -137,7 +154,7 @@ def containment_relations(
         hashes, offsets, np.asarray(nodes, np.int64), np.uint64(1 << (32 - config.sample_bits)), True
     )
     # postings sorted by (sample, node); samples in more than max_sample_df documents are boilerplate
-    key.sort()
+    key = _sort_postings(key, 64 - config.sample_bits, config.workers)
     node, run_end, n_samples = kernels.posting_runs(key, offsets.size - 1, config.max_sample_df)
     # loose filter on the estimate (shared samples); the exact check below decides
     expected_min = config.min_excerpt_shingles / (1 << config.sample_bits)

@@ -24,6 +24,7 @@ __all__ = [
     "group_positions",
     "in_set",
     "posting_runs",
+    "radix_partition",
     "needs_nfkc",
     "containment_pairs",
     "overlap_counts",
@@ -301,12 +302,10 @@ def _partners(a, node, run_end, by_node, node_start, need, counter, touched, out
         p = by_node[t]
         for q in range(p + 1, run_end[p]):
             bb = node[q]
-            c = counter[bb]
-            if c == 0:
+            if counter[bb] == 0:
                 touched[t_n] = bb
                 t_n += 1
-            if c < 65535:  # saturates: far above any document's `need` (a share of its samples)
-                counter[bb] = c + 1
+            counter[bb] += 1
     for i in range(t_n):
         bb = touched[i]
         shared = np.int64(counter[bb])
@@ -333,7 +332,7 @@ def containment_pairs(node, run_end, by_node, node_start, need, lo, hi):
     out_b = np.empty(1024, np.int64)
     out_c = np.empty(1024, np.int64)
     m = 0
-    counter = np.zeros(need.size, np.uint16)  # 2 bytes a document: stays in cache longer
+    counter = np.zeros(need.size, np.int32)
     touched = np.empty(1024, np.int64)
     for a in range(lo, hi):
         most = 0
@@ -481,16 +480,17 @@ def _band_join(col_a, docs_a, col_b, docs_b, head, nxt, shift, mask, self_join, 
 
 @nb.njit(nogil=True, cache=True)
 def _partition(col, docs, pbits, keys_out, docs_out, starts):
-    """Counting sort of one band's (key, doc) rows by the key's top `pbits` bits (keys are < 2^63)."""
-    shift = np.uint64(63 - pbits)
+    """Counting sort of one band's (key, doc) rows by the key's top `pbits` bits."""
+    shift = np.uint64(64 - max(pbits, 1))
+    cut = 1 if pbits > 0 else 0  # a shift by 64 is undefined: with one part, every key goes to 0
     starts[:] = 0
     for i in range(col.size):
-        starts[np.int64(col[i] >> shift) + 1] += 1
+        starts[np.int64(col[i] >> shift) * cut + 1] += 1
     for v in range(starts.size - 1):
         starts[v + 1] += starts[v]
     fill = starts[:-1].copy()
     for i in range(col.size):
-        v = np.int64(col[i] >> shift)
+        v = np.int64(col[i] >> shift) * cut
         keys_out[fill[v]] = col[i]
         docs_out[fill[v]] = docs[i]
         fill[v] += 1
@@ -499,7 +499,7 @@ def _partition(col, docs, pbits, keys_out, docs_out, starts):
 @nb.njit(nogil=True, cache=True)
 def shared_key_pairs(keys_a, docs_a, keys_b, docs_b, self_join):
     """Pairs (docs_a[i], docs_b[j]) whose band keys agree in at least one band (`keys_*` are
-    (rows, bands) uint64, < 2^63). With `self_join` (the same rows on both sides) only pairs with
+    (rows, bands) uint64). With `self_join` (the same rows on both sides) only pairs with
     left < right. Per band, both sides are split by the keys' top bits into parts of ~16K rows, and
     each part is joined through a chained hash table small enough to stay in cache (one table for
     all the rows missed cache on nearly every probe at 1M documents). A counting pass per part sizes
@@ -507,7 +507,7 @@ def shared_key_pairs(keys_a, docs_a, keys_b, docs_b, self_join):
     n_a, bands = keys_a.shape
     n_b = keys_b.shape[0]
     pbits = 0
-    while pbits < 20 and (n_b >> pbits) > 16_384:
+    while pbits < 20 and (n_b >> pbits) > 8_192:  # band keys use 63 bits: parts of ~16K rows
         pbits += 1
     parts = 1 << pbits
     cols_a = np.ascontiguousarray(keys_a.T)  # one band's keys contiguous
@@ -573,3 +573,25 @@ def sample_postings(hashes, offsets, nodes, limit, packed):
             m += 1
             p += 1
     return out, node
+
+
+@nb.njit(nogil=True, cache=True)
+def radix_partition(keys, shift, nbits):
+    """Stable counting sort of uint64 `keys` by the `nbits` bits above bit `shift`: the keys of
+    bucket v are out[starts[v]:starts[v + 1]]. Sorting the buckets one by one then sorts all keys,
+    each bucket in cache."""
+    buckets = 1 << nbits
+    bmask = np.uint64(buckets - 1)
+    sh = np.uint64(shift)
+    starts = np.zeros(buckets + 1, np.int64)
+    for i in range(keys.size):
+        starts[np.int64((keys[i] >> sh) & bmask) + 1] += 1
+    for v in range(buckets):
+        starts[v + 1] += starts[v]
+    fill = starts[:-1].copy()
+    out = np.empty(keys.size, np.uint64)
+    for i in range(keys.size):
+        v = np.int64((keys[i] >> sh) & bmask)
+        out[fill[v]] = keys[i]
+        fill[v] += 1
+    return out, starts
