@@ -591,10 +591,7 @@ def test_sample_counts_equal_python_count(sets, limit):
     want = [
         (int(d), h, int(offsets[d]) + i) for d in nodes for i, h in enumerate(sorted(sets[d])) if h < limit
     ]
-    packed, node = kernels.sample_postings(hashes, offsets, nodes, np.uint64(limit), True)
-    assert packed.dtype == np.uint64 and node.tolist() == [w[0] for w in want]
-    assert packed.tolist() == [(h << 32) | d for d, h, _ in want]
-    pos, node = kernels.sample_postings(hashes, offsets, nodes, np.uint64(limit), False)
+    pos, node = kernels.sample_postings(hashes, offsets, nodes, np.uint64(limit))
     assert pos.tolist() == [p for _, _, p in want] and node.tolist() == [w[0] for w in want]
     if limit in (2**29, 2**31):  # a power of two: what _sample_positions uses (sample_bits 3 and 1)
         node, pos = _sample_positions(hashes, offsets, nodes, 32 - limit.bit_length() + 1)
@@ -623,32 +620,45 @@ def test_hostile_inputs():
     assert got.offsets[-1] == sum(n_words)  # each one-word document: one shingle
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(
-    st.lists(st.integers(0, 2**61 - 1), max_size=3000),
+    st.lists(st.sets(st.integers(0, 2**32 - 1), max_size=40), max_size=30),
+    st.sampled_from([0, 1, 3, 8]),
     st.integers(1, 2),
 )
-def test_sort_postings_equals_np_sort(values, workers):
-    from transforms.containment import _sort_postings
+def test_sorted_postings_equal_python(sets, sample_bits, workers):
+    from transforms.containment import _sorted_postings
 
-    key = np.array(values, np.uint64)
-    assert np.array_equal(_sort_postings(key.copy(), 61, workers), np.sort(key))
+    hashes, offsets = csr(sets)
+    nodes = np.arange(len(sets))[::2].copy()  # a subset of the documents
+    limit = 1 << (32 - sample_bits)
+    want = sorted((h << 32) | int(d) for d in nodes for h in sets[d] if h < limit)
+    got = _sorted_postings(hashes, offsets, nodes, sample_bits, workers)
+    assert got.dtype == np.uint64 and got.tolist() == want
 
 
-def test_sort_postings_partitioned_path_equals_np_sort():
-    # above 2^20 postings the sort splits by the top 8 bits first; skewed: half the keys in one part
-    from transforms.containment import _sort_postings
+def test_packed_postings_split_by_top_bits():
+    sets = [{5, 2**28 + 1, 2**29 - 1, 2**30}, {2**28, 7}]
+    hashes, offsets = csr(sets)
+    out, starts = kernels.packed_postings(hashes, offsets, np.array([0, 1]), np.uint64(2**29), 1)
+    # part 0: samples < 2^28 in node order, part 1: samples in [2^28, 2^29); 2^30 is not sampled
+    assert out.tolist() == [
+        (5 << 32) | 0,
+        (7 << 32) | 1,
+        ((2**28 + 1) << 32) | 0,
+        ((2**29 - 1) << 32) | 0,
+        (2**28 << 32) | 1,
+    ]
+    assert starts.tolist() == [0, 2, 5]
+
+
+def test_sorted_postings_many_parts_on_threads():
+    from transforms.containment import _sorted_postings
 
     rng = np.random.default_rng(7)
-    key = rng.integers(0, 2**61, (1 << 20) + 5000, dtype=np.uint64)
-    key[::2] = rng.integers(0, 2**40, key[::2].size, dtype=np.uint64)
-    expected = np.sort(key)
+    sets = [set(rng.integers(0, 2**29, 300).tolist()) | {0, 2**29 - 1} for _ in range(400)]
+    hashes, offsets = csr(sets)
+    nodes = np.arange(len(sets))
+    want = np.sort(np.array([(h << 32) | int(d) for d in nodes for h in sets[d]], np.uint64))
     for workers in (1, 2):
-        assert np.array_equal(_sort_postings(key.copy(), 61, workers), expected)
-
-
-def test_radix_partition_is_a_stable_bucket_sort():
-    keys = np.array([0x0300, 0x0101, 0x0302, 0x0003, 0x0104, 0xFF05], np.uint64)
-    out, starts = kernels.radix_partition(keys, 8, 8)
-    assert out.tolist() == [0x0003, 0x0101, 0x0104, 0x0300, 0x0302, 0xFF05]
-    assert starts[:5].tolist() == [0, 1, 3, 3, 5] and starts[-1] == 6 and starts[0xFF] == 5
+        assert np.array_equal(_sorted_postings(hashes, offsets, nodes, 3, workers), want)

@@ -61,9 +61,8 @@ def _sample_positions(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(node, position in hashes) of the sampled shingles of `nodes`, in node order."""
     pos, node = kernels.sample_postings(
-        hashes, offsets, np.asarray(nodes, np.int64), np.uint64(1 << (32 - sample_bits)), False
+        hashes, offsets, np.asarray(nodes, np.int64), np.uint64(1 << (32 - sample_bits))
     )
-    pos = pos.astype(np.int64)
     return node, pos
 
 
@@ -76,17 +75,13 @@ def containment_keys(
     The keys are the document's sampled shingles (the same sample as the containment search: a
     shingle of an excerpt that is sampled is sampled in its source too, whatever the source's size),
     minus the samples found in more than `max_sample_df` documents of the batch (boilerplate)."""
-    n = offsets.size - 1
-    node, pos = _sample_positions(hashes, offsets, np.arange(n), sample_bits)
-    sample = hashes[pos]
+    sample, counts = kernels.sampled_values(hashes, offsets, np.uint64(1 << (32 - sample_bits)))
     ordered = np.sort(sample)
     start = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
     size = np.diff(np.append(start, ordered.size))
     frequent = ordered[start[size > max_sample_df]]
-    common = kernels.in_set(sample, frequent)
-    node, mixed = node[~common], sample[~common].astype(np.uint64) * _KEY_MIX
-    keys = (mixed ^ (mixed >> np.uint64(29))) | KEY_TAG
-    return keys, np.bincount(node, minlength=n).astype(np.int64)
+    del ordered
+    return kernels.tagged_keys(sample, counts, kernels.in_set(sample, frequent), _KEY_MIX, KEY_TAG)
 
 
 def _shared_sample_pairs(
@@ -97,8 +92,7 @@ def _shared_sample_pairs(
     its smaller document (compiled, `kernels.containment_pairs`); the left documents are cut into
     `workers` ranges of equal work run on threads."""
     order, start = kernels.group_positions(node, need.size)
-    partners = np.bincount(node, weights=run_end - np.arange(node.size) - 1, minlength=need.size)
-    work = np.cumsum(partners)
+    work = np.cumsum(kernels.partner_work(node, run_end, need.size))
     parts = max(1, min(workers, need.size))
     cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts) if work.size else []
     bounds = np.unique(np.concatenate([[0], cuts, [need.size]])).astype(np.int64)
@@ -121,21 +115,24 @@ def _shared_sample_pairs(
     return a[order], b[order]
 
 
-def _sort_postings(key: np.ndarray, top: int, workers: int) -> np.ndarray:
-    """Sort uint64 postings whose bits above `top` are zero: split them by their 8 top bits (one pass),
-    then sort each part on its own (in cache; parts run on `workers` threads, numpy's sort releases
-    the GIL). One sort of the whole array cost 3x more per posting at 1M documents than at 100K."""
-    if key.size < 1 << 20:
-        return np.sort(key)
-    out, starts = kernels.radix_partition(key, top - 8, 8)
-    parts = [out[lo:hi] for lo, hi in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True) if hi > lo]
-    if workers > 1:
+def _sorted_postings(
+    hashes: np.ndarray, offsets: np.ndarray, nodes: np.ndarray, sample_bits: int, workers: int
+) -> np.ndarray:
+    """Postings `sample << 32 | node` of the nodes' sampled shingles, sorted. They are written split by
+    the sample's top 8 bits (`kernels.packed_postings`), then each part is sorted on its own, in
+    cache, the parts on `workers` threads (numpy's sort releases the GIL). One sort of the whole
+    array cost 3x more per posting at 1M documents than at 100K."""
+    limit = np.uint64(1 << (32 - sample_bits))
+    key, starts = kernels.packed_postings(hashes, offsets, nodes, limit, 8)
+    bounds = zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)
+    parts = [key[lo:hi] for lo, hi in bounds if hi - lo > 1]
+    if workers > 1 and key.size > 1 << 16:
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(np.ndarray.sort, parts))
     else:
         for part in parts:
             part.sort()
-    return out
+    return key
 
 
 def containment_relations(
@@ -150,11 +147,10 @@ def containment_relations(
     shingles are at least `min_excerpt_shingles` and make up at least `roundup_min_share` of a.
     `overlap` is `transforms.dedup.pair_overlap` (exact |A ∩ B|, |A|, |B|). With `comp` (component
     of every node), pairs inside one component are skipped: they are clustered already."""
-    key, _ = kernels.sample_postings(
-        hashes, offsets, np.asarray(nodes, np.int64), np.uint64(1 << (32 - config.sample_bits)), True
-    )
     # postings sorted by (sample, node); samples in more than max_sample_df documents are boilerplate
-    key = _sort_postings(key, 64 - config.sample_bits, config.workers)
+    key = _sorted_postings(hashes, offsets, np.asarray(nodes, np.int64), config.sample_bits, config.workers)
+    if key.size >= 2**31 or offsets.size > 2**31:  # the posting kernels index in int32
+        raise ValueError(f"{key.size} sampled shingles in one dedup batch: split the run")
     node, run_end, n_samples = kernels.posting_runs(key, offsets.size - 1, config.max_sample_df)
     # loose filter on the estimate (shared samples); the exact check below decides
     expected_min = config.min_excerpt_shingles / (1 << config.sample_bits)

@@ -22,15 +22,18 @@ import numpy as np
 __all__ = [
     "compact",
     "group_positions",
+    "partner_work",
     "in_set",
     "posting_runs",
-    "radix_partition",
     "needs_nfkc",
     "containment_pairs",
     "overlap_counts",
     "prepare_batch",
     "sample_counts",
+    "packed_postings",
     "sample_postings",
+    "sampled_values",
+    "tagged_keys",
     "shared_key_pairs",
 ]
 
@@ -362,12 +365,21 @@ def group_positions(node, n):
     for v in range(n):
         start[v + 1] += start[v]
     fill = start[:-1].copy()
-    order = np.empty(node.size, np.int64)
+    order = np.empty(node.size, np.int32)  # positions < 2^31 (see containment_relations)
     for p in range(node.size):
         v = node[p]
         order[fill[v]] = p
         fill[v] += 1
     return order, start
+
+
+@nb.njit(nogil=True, cache=True)
+def partner_work(node, run_end, n):
+    """Per node: how many later postings share one of its samples (the work of counting its pairs)."""
+    work = np.zeros(n, np.int64)
+    for p in range(node.size):
+        work[node[p]] += run_end[p] - p - 1
+    return work
 
 
 @nb.njit(nogil=True, cache=True)
@@ -401,8 +413,8 @@ def posting_runs(keys, n_nodes, max_df):
     shared by 2 to `max_df` nodes (run_end[p] is the end of p's run in the returned arrays), and each
     node's number of samples in at most `max_df` nodes."""
     total = keys.size
-    node = np.empty(total, np.int64)
-    run_end = np.empty(total, np.int64)
+    node = np.empty(total, np.int32)  # int32: half the memory of the largest arrays of the stage
+    run_end = np.empty(total, np.int32)
     n_samples = np.zeros(n_nodes, np.int64)
     m = 0
     i = 0
@@ -417,8 +429,8 @@ def posting_runs(keys, n_nodes, max_df):
                 n_samples[np.int64(keys[p] & _M32)] += 1
             if size >= 2:
                 for p in range(i, j):
-                    node[m] = np.int64(keys[p] & _M32)
-                    run_end[m] = m + size - (p - i)
+                    node[m] = np.int32(keys[p] & _M32)
+                    run_end[m] = np.int32(m + size - (p - i))
                     m += 1
         i = j
     return node[:m], run_end[:m], n_samples
@@ -550,10 +562,9 @@ def shared_key_pairs(keys_a, docs_a, keys_b, docs_b, self_join):
 
 
 @nb.njit(nogil=True, cache=True)
-def sample_postings(hashes, offsets, nodes, limit, packed):
+def sample_postings(hashes, offsets, nodes, limit):
     """The sampled shingles (hashes below `limit`, the first of each sorted run) of `nodes`, in node
-    order. `packed`: one uint64 `sample << 32 | node` each (postings to sort); else the positions in
-    `hashes` (and the nodes). Returns (values, node)."""
+    order: their positions in `hashes`, and their nodes."""
     total = 0
     for t in range(nodes.size):
         d = nodes[t]
@@ -561,37 +572,87 @@ def sample_postings(hashes, offsets, nodes, limit, packed):
         while p < offsets[d + 1] and hashes[p] < limit:
             p += 1
         total += p - offsets[d]
-    out = np.empty(total, np.uint64)
+    pos = np.empty(total, np.int64)
     node = np.empty(total, np.int64)
     m = 0
     for t in range(nodes.size):
         d = nodes[t]
         p = offsets[d]
         while p < offsets[d + 1] and hashes[p] < limit:
-            out[m] = (np.uint64(hashes[p]) << _S32) | np.uint64(d) if packed else np.uint64(p)
+            pos[m] = p
             node[m] = d
             m += 1
             p += 1
-    return out, node
+    return pos, node
 
 
 @nb.njit(nogil=True, cache=True)
-def radix_partition(keys, shift, nbits):
-    """Stable counting sort of uint64 `keys` by the `nbits` bits above bit `shift`: the keys of
-    bucket v are out[starts[v]:starts[v + 1]]. Sorting the buckets one by one then sorts all keys,
-    each bucket in cache."""
-    buckets = 1 << nbits
-    bmask = np.uint64(buckets - 1)
-    sh = np.uint64(shift)
-    starts = np.zeros(buckets + 1, np.int64)
-    for i in range(keys.size):
-        starts[np.int64((keys[i] >> sh) & bmask) + 1] += 1
-    for v in range(buckets):
+def packed_postings(hashes, offsets, nodes, limit, nbits):
+    """Postings `sample << 32 | node` of the sampled shingles of `nodes` (hashes below `limit`, a
+    power of two), already split by the top `nbits` bits of the sample: part v is
+    out[starts[v]:starts[v + 1]], nodes ascending within it. Sorting each part then sorts them all;
+    one array is written, not a list and then its sorted copy."""
+    top = 0
+    while (np.uint64(1) << np.uint64(top)) < limit:
+        top += 1
+    shift = np.uint64(max(top - nbits, 0))
+    parts = 1 << nbits
+    starts = np.zeros(parts + 1, np.int64)
+    for t in range(nodes.size):
+        d = nodes[t]
+        p = offsets[d]
+        while p < offsets[d + 1] and hashes[p] < limit:
+            starts[np.int64(np.uint64(hashes[p]) >> shift) + 1] += 1
+            p += 1
+    for v in range(parts):
         starts[v + 1] += starts[v]
     fill = starts[:-1].copy()
-    out = np.empty(keys.size, np.uint64)
-    for i in range(keys.size):
-        v = np.int64((keys[i] >> sh) & bmask)
-        out[fill[v]] = keys[i]
-        fill[v] += 1
+    out = np.empty(starts[parts], np.uint64)
+    for t in range(nodes.size):
+        d = nodes[t]
+        p = offsets[d]
+        while p < offsets[d + 1] and hashes[p] < limit:
+            v = np.int64(np.uint64(hashes[p]) >> shift)
+            out[fill[v]] = (np.uint64(hashes[p]) << _S32) | np.uint64(d)
+            fill[v] += 1
+            p += 1
     return out, starts
+
+
+@nb.njit(nogil=True, cache=True)
+def sampled_values(hashes, offsets, limit):
+    """Every document's sampled shingles (hashes below `limit`: the first of each sorted run), back
+    to back in document order, and how many each document has."""
+    n = offsets.size - 1
+    counts = np.zeros(n, np.int64)
+    for d in range(n):
+        p = offsets[d]
+        while p < offsets[d + 1] and hashes[p] < limit:
+            p += 1
+        counts[d] = p - offsets[d]
+    out = np.empty(counts.sum(), hashes.dtype)
+    m = 0
+    for d in range(n):
+        for p in range(offsets[d], offsets[d] + counts[d]):
+            out[m] = hashes[p]
+            m += 1
+    return out, counts
+
+
+@nb.njit(nogil=True, cache=True)
+def tagged_keys(values, counts, drop, mult, tag):
+    """Lookup keys of the kept samples (`drop` false): x * mult, xor-shifted by 29, with the `tag`
+    bit set; and the new count per document."""
+    keys = np.empty(values.size - np.count_nonzero(drop), np.uint64)
+    new_counts = np.zeros(counts.size, np.int64)
+    m = 0
+    i = 0
+    for d in range(counts.size):
+        for _ in range(counts[d]):
+            if not drop[i]:
+                x = np.uint64(values[i]) * mult
+                keys[m] = (x ^ (x >> np.uint64(29))) | tag
+                m += 1
+                new_counts[d] += 1
+            i += 1
+    return keys, new_counts
