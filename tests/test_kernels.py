@@ -571,7 +571,7 @@ def test_shared_sample_pairs_with_no_postings():
         assert a.size == b.size == 0
 
 
-# ---------------------------------------------------------------- 8. sample_counts
+# ---------------------------------------------------------------- 8. sampling
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -583,10 +583,11 @@ def test_shared_sample_pairs_with_no_postings():
     ),
     st.one_of(st.sampled_from([0, 1, 2**29, 2**31, 2**32 - 1, 2**32]), st.integers(0, 2**32)),
 )
-def test_sample_counts_equal_python_count(sets, limit):
+def test_sample_postings_equal_python(sets, limit):
     hashes, offsets = csr(sets)
-    got = kernels.sample_counts(hashes, offsets, np.uint64(limit))
-    assert got.tolist() == [sum(h < limit for h in s) for s in sets]
+    values, counts = kernels.sampled_values(hashes, offsets, np.uint64(limit))
+    assert counts.tolist() == [sum(h < limit for h in s) for s in sets]
+    assert values.tolist() == [h for s in sets for h in sorted(s) if h < limit]
     nodes = np.arange(len(sets))[::-1].copy()  # any order of nodes
     want = [
         (int(d), h, int(offsets[d]) + i) for d in nodes for i, h in enumerate(sorted(sets[d])) if h < limit
@@ -662,3 +663,14 @@ def test_sorted_postings_many_parts_on_threads():
     want = np.sort(np.array([(h << 32) | int(d) for d in nodes for h in sets[d]], np.uint64))
     for workers in (1, 2):
         assert np.array_equal(_sorted_postings(hashes, offsets, nodes, 3, workers), want)
+
+
+def test_prepare_grows_its_shingle_array_past_the_estimate():
+    # one-letter words: a shingle per 2 bytes of text, past the 1-per-3-bytes reserve, over many batches
+    rng = np.random.default_rng(3)
+    texts = pl.Series([" ".join(rng.choice(list("abcdefghij"), 3000)) for _ in range(12)])
+    config = DedupConfig(batch_size=2, workers=2)
+    got, want = prepare(texts, config), prepare_reference(texts, config)
+    assert got.hashes.size > texts.str.len_bytes().sum() // 3
+    for field in ("hashes", "offsets", "exact", "n_words", "keys"):
+        assert np.array_equal(getattr(got, field), getattr(want, field)), field

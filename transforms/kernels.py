@@ -29,7 +29,6 @@ __all__ = [
     "containment_pairs",
     "overlap_counts",
     "prepare_batch",
-    "sample_counts",
     "packed_postings",
     "sample_postings",
     "sampled_values",
@@ -275,24 +274,6 @@ def overlap_counts(hashes, offsets, left, right):
             else:
                 j += 1
         out[p] = c
-    return out
-
-
-@nb.njit(nogil=True, cache=True)
-def sample_counts(hashes, offsets, limit):
-    """Per document, how many of its (sorted) hashes are below `limit`: its sampled shingles are the
-    first ones of its run."""
-    n = offsets.size - 1
-    out = np.zeros(n, np.int64)
-    for d in range(n):
-        lo, hi = offsets[d], offsets[d + 1]
-        while lo < hi:  # binary search for the first hash >= limit
-            mid = (lo + hi) >> 1
-            if hashes[mid] < limit:
-                lo = mid + 1
-            else:
-                hi = mid
-        out[d] = lo - offsets[d]
     return out
 
 
