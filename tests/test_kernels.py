@@ -27,6 +27,16 @@ from transforms.shingle import _NEEDS_NFKC, SHINGLE_MULT, _case_fold, _text_byte
 REPO = Path(__file__).resolve().parents[1]
 FIELDS = ("hashes", "offsets", "exact", "n_words", "keys")
 
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled_kernels():
+    """Compile (or load) the kernels before any hypothesis test: numba's compiler touches the global
+    `random` state, which hypothesis reports when it happens while it draws examples."""
+    texts = pl.Series(["warm the kernels up before the property tests run", "", None])
+    prep = prepare(texts, DedupConfig(workers=1))
+    pair_overlap(prep.hashes, prep.offsets, np.array([0]), np.array([1]))
+
+
 # ---------------------------------------------------------------- text strategies
 
 ASCII = string.ascii_letters + string.digits
