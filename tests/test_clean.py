@@ -95,6 +95,26 @@ def test_block_scorer_drops_menus_and_link_lists() -> None:
     assert {rules[i] for i in (13, 14, 15)} == {"outside_main_block"}
 
 
+def test_block_scorer_is_not_won_by_a_flattened_dropdown() -> None:
+    # a <select> of archive months flattened into one 1,500-character line outweighed the article
+    dropdown = "-- SELECT -- " + " / ".join(
+        f"{m}{y}" for y in range(2010, 2023) for m in ("Jan", "Apr", "Jul", "Oct")
+    )
+    dropdown = (dropdown + " / ") * 3
+    text = "\n".join(["Home", *BODY, "Related stories", "About us", dropdown, "Contact"])
+    res = clean_text(text, fmt="txt")
+    assert res.text == "\n".join(BODY)
+    assert _rules(res)[len(BODY) + 4] == "outside_main_block"
+
+
+def test_long_unpunctuated_prose_still_counts_as_prose() -> None:
+    # 30 words without a full stop (a caption-less paragraph, a transcript) is prose, not a token list
+    words = "the minister said on tuesday that talks with the union would resume next week and that a deal"
+    line = f"{words} {words}"
+    text = "\n".join(["Home", "World", "Sport", line, "About us"])
+    assert clean_text(text, fmt="txt").text == line
+
+
 def test_html_text_skips_block_scorer_in_auto_mode() -> None:
     text = "\n".join(["Home", "World", "Sport", *BODY])
     assert "outside_main_block" not in set(_rules(clean_text(text, fmt="html")).values())

@@ -104,6 +104,8 @@ def _ruleset(extra: tuple[LineRule, ...]) -> RuleSet:
 # ---------------------------------------------------------------- line shape
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # no spaces between words: 2 chars ~ 1 word
+_LETTER = re.compile(r"[^\W\d_]")
+_PROSE_END = frozenset('.!?…"”’»。！？')
 _SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」]?$|[.!?。！？][\"'”’»)]? ?[\"'“‘«(]?[A-ZÀ-ÖØ-Þ0-9]")
 
 
@@ -121,12 +123,23 @@ def _n_words(s: str, cap: int = -1) -> int:
     return n + len(_CJK.findall(s)) // 2
 
 
+def _token_list(s: str) -> bool:
+    """A menu, dropdown or tag cloud flattened into one line: more than a quarter of its first tokens
+    hold no letter ("/", "|", "-", "•", years, counts)."""
+    tokens = s[:1500].split()
+    bare = sum(1 for t in tokens if not _LETTER.search(t))
+    return bare * 4 > len(tokens)
+
+
 def _is_prose(s: str, min_words: int) -> bool:
-    """A sentence-shaped line: enough words and sentence punctuation (language-agnostic)."""
+    """A sentence-shaped line: enough words and sentence punctuation (language-agnostic). A long line
+    counts without the punctuation unless it is a token list (a dropdown of 2,000 characters is not
+    the article)."""
     if len(s) < 25:
         return False
     n = _n_words(s, 3 * min_words)
-    if n >= 3 * min_words:
+    # a paragraph ends with punctuation: only the other long lines pay for the token check
+    if n >= 3 * min_words and (s[-1] in _PROSE_END or not _token_list(s)):
         return True
     return n >= min_words and _SENTENCE_END.search(s[-200:] if len(s) > 400 else s) is not None
 
