@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms import kernels
-from transforms.containment import _sample_positions, _shared_sample_pairs
+from transforms.containment import _shared_sample_pairs
 from transforms.dedup import DedupConfig, pair_overlap, prepare, prepare_reference, sketch_batch
 from transforms.lsh import band_key_frame, candidate_pairs, candidate_pairs_array
 from transforms.minhash import EMPTY_HASH, reference_signature
@@ -593,20 +593,11 @@ def test_shared_sample_pairs_with_no_postings():
     ),
     st.one_of(st.sampled_from([0, 1, 2**29, 2**31, 2**32 - 1, 2**32]), st.integers(0, 2**32)),
 )
-def test_sample_postings_equal_python(sets, limit):
+def test_sampled_values_equal_python(sets, limit):
     hashes, offsets = csr(sets)
     values, counts = kernels.sampled_values(hashes, offsets, np.uint64(limit))
     assert counts.tolist() == [sum(h < limit for h in s) for s in sets]
     assert values.tolist() == [h for s in sets for h in sorted(s) if h < limit]
-    nodes = np.arange(len(sets))[::-1].copy()  # any order of nodes
-    want = [
-        (int(d), h, int(offsets[d]) + i) for d in nodes for i, h in enumerate(sorted(sets[d])) if h < limit
-    ]
-    pos, node = kernels.sample_postings(hashes, offsets, nodes, np.uint64(limit))
-    assert pos.tolist() == [p for _, _, p in want] and node.tolist() == [w[0] for w in want]
-    if limit in (2**29, 2**31):  # a power of two: what _sample_positions uses (sample_bits 3 and 1)
-        node, pos = _sample_positions(hashes, offsets, nodes, 32 - limit.bit_length() + 1)
-        assert list(zip(node.tolist(), pos.tolist(), strict=True)) == [(d, p) for d, _, p in want]
 
 
 # ---------------------------------------------------------------- 9. hostile input

@@ -1,12 +1,12 @@
 """Partial copies: containment C(A in B) = |A ∩ B| / |A| on the same word shingles as near duplicates.
 
 Search: a content-defined sample of each document's shingles (hashes whose top `sample_bits` bits
-are zero, 1 in 8 by default) in an inverted index, self-joined in polars. Unlike MinHash (whose
+are zero, 1 in 8 by default) in an inverted index (compiled, `transforms.kernels`). Unlike MinHash (whose
 collision probability tracks Jaccard, 0.02-0.1 for an excerpt of a long story), a sampled shingle of
 A that is in B is *always* sampled in B, so the number of shared samples is Binomial(|A ∩ B|, 1/8)
 whatever the size of B. Samples shared by more than `max_sample_df` documents (agency footers,
 site boilerplate) are dropped. Candidates are confirmed by exact containment on shingles.
-Shared samples are counted once per pair (a < b) by sorting pair codes in bounded chunks.
+Shared samples are counted once per pair (a < b), from the smaller document, in a dense counter.
 
 Against history: the same samples, tagged (`containment_keys`), are a document's second kind of
 lookup key: an excerpt run today shares samples with yesterday's full story (and the reverse) even
@@ -38,32 +38,11 @@ __all__ = [
     "containment_keys",
     "containment_relations",
     "resolve_attachments",
-    "sampled_shingles",
 ]
 
 # how a component joined another one (first hop), see `resolve_attachments`
 ATTACH_NONE, ATTACH_CONTAINED, ATTACH_CONTAINS = 0, 1, 2
 _KEY_MIX = np.uint64(0xD6E8FEB86659FD93)
-
-
-def sampled_shingles(
-    hashes: np.ndarray, offsets: np.ndarray, nodes: np.ndarray, sample_bits: int
-) -> pl.DataFrame:
-    """(node, sample) for the sampled shingles of `nodes` (indices into offsets). Each node's
-    shingles are distinct and ascending (as `transforms.dedup.prepare` keeps them), so a node's
-    samples, the hashes below 2^(32 - sample_bits), are the first ones of its run."""
-    node, pos = _sample_positions(hashes, offsets, nodes, sample_bits)
-    return pl.DataFrame({"node": node, "sample": hashes[pos]})
-
-
-def _sample_positions(
-    hashes: np.ndarray, offsets: np.ndarray, nodes: np.ndarray, sample_bits: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(node, position in hashes) of the sampled shingles of `nodes`, in node order."""
-    pos, node = kernels.sample_postings(
-        hashes, offsets, np.asarray(nodes, np.int64), np.uint64(1 << (32 - sample_bits))
-    )
-    return node, pos
 
 
 def containment_keys(

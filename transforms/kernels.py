@@ -30,7 +30,6 @@ __all__ = [
     "overlap_counts",
     "prepare_batch",
     "packed_postings",
-    "sample_postings",
     "sampled_values",
     "tagged_keys",
     "shared_key_pairs",
@@ -540,31 +539,6 @@ def shared_key_pairs(keys_a, docs_a, keys_b, docs_b, self_join):
                 out_r = np.concatenate((out_r[:m], np.empty(size - m, np.int64)))
             m = _band_join(*args, out_l, out_r, m, True)
     return out_l[:m], out_r[:m]
-
-
-@nb.njit(nogil=True, cache=True)
-def sample_postings(hashes, offsets, nodes, limit):
-    """The sampled shingles (hashes below `limit`, the first of each sorted run) of `nodes`, in node
-    order: their positions in `hashes`, and their nodes."""
-    total = 0
-    for t in range(nodes.size):
-        d = nodes[t]
-        p = offsets[d]
-        while p < offsets[d + 1] and hashes[p] < limit:
-            p += 1
-        total += p - offsets[d]
-    pos = np.empty(total, np.int64)
-    node = np.empty(total, np.int64)
-    m = 0
-    for t in range(nodes.size):
-        d = nodes[t]
-        p = offsets[d]
-        while p < offsets[d + 1] and hashes[p] < limit:
-            pos[m] = p
-            node[m] = d
-            m += 1
-            p += 1
-    return pos, node
 
 
 @nb.njit(nogil=True, cache=True)

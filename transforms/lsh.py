@@ -1,9 +1,10 @@
-"""LSH banding over MinHash signatures: band keys in numpy, bucket join in polars.
+"""LSH banding over MinHash signatures: band keys in numpy, bucket join compiled.
 
 A band key is a 63-bit hash of the band number and the band's `rows` signature values (our own
 arithmetic: stable, so keys can be persisted and queried across runs; the top bit is kept clear to
 tell band keys from containment keys in one index). Two documents are candidates
-when they share a key in at least one band; the join is one polars self-join on (band, key).
+when they share a key in at least one band: `candidate_pairs_array` joins the buckets in a compiled
+hash join; `candidate_pairs`, one polars self-join on (band, key), is its readable reference.
 """
 
 from __future__ import annotations
