@@ -5,9 +5,41 @@ Each stage adds columns to the article frame and never renames the ones it was g
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import polars as pl
 
-__all__ = ["RECORD_SCHEMA", "REJECTED_SCHEMA", "empty_records", "empty_rejected"]
+__all__ = ["RECORD_SCHEMA", "REJECTED_SCHEMA", "Reason"]
+
+
+class Reason(StrEnum):
+    """Every reason a record can be rejected for: the one vocabulary of the rejected table, the run summary
+    and the README (a test holds the three together)."""
+
+    # a whole file
+    EMPTY_FILE = "empty_file"
+    BINARY_FILE = "binary_file"
+    UNDECODABLE = "undecodable"
+    TOO_LARGE = "too_large"
+    UNREADABLE = "unreadable"
+    SYMLINK = "symlink"
+    UNSUPPORTED_TYPE = "unsupported_type"
+    # a JSONL line
+    BAD_JSON = "bad_json"
+    NOT_AN_OBJECT = "not_an_object"
+    NO_TEXT = "no_text"
+    LINE_TOO_LONG = "line_too_long"
+    BAD_VALUE = "bad_value"
+    # a gzip stream (the lines before the break are kept)
+    BAD_GZIP = "bad_gzip"
+    TRUNCATED_GZIP = "truncated_gzip"
+    DECOMPRESSION_LIMIT = "decompression_limit"
+    # an HTML page
+    NO_ARTICLE = "no_article"
+    EXTRACT_FAILED = "extract_failed"
+    # after cleaning
+    TOO_SHORT = "too_short"
+
 
 # One row per input record, as the readers produce it (before cleaning).
 RECORD_SCHEMA: dict[str, pl.DataType] = {
@@ -30,14 +62,6 @@ REJECTED_SCHEMA: dict[str, pl.DataType] = {
     "source_line": pl.Int64(),
     "doc_id": pl.String(),  # null where no record could be formed
     "source": pl.String(),
-    "reason": pl.String(),  # short id, e.g. empty_file, binary_file, bad_json, no_article, too_short
+    "reason": pl.String(),  # a Reason value
     "detail": pl.String(),  # human explanation
 }
-
-
-def empty_records() -> pl.DataFrame:
-    return pl.DataFrame(schema=RECORD_SCHEMA)
-
-
-def empty_rejected() -> pl.DataFrame:
-    return pl.DataFrame(schema=REJECTED_SCHEMA)
