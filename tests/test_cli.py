@@ -114,3 +114,12 @@ def test_progress_counts_the_files_rejected_at_discovery(capsys, total, unread, 
     for n in steps:
         progress.advance(n)
     assert capsys.readouterr().err.splitlines()[-1] == last
+
+
+def test_serve_refuses_its_own_folders_outside_the_allowed_roots(tmp_path):
+    from flows.deploy import serve_deployment
+
+    params = CleanNewsParams(raw_dir=str(tmp_path / "raw"), out_dir=str(tmp_path / "elsewhere" / "out"))
+    with pytest.raises(SystemExit) as exc:
+        serve_deployment(params, allow_roots=[str(tmp_path / "raw")])
+    assert "out_dir=" in str(exc.value) and "must be allowed" in str(exc.value)

@@ -299,6 +299,18 @@ def test_a_custom_run_through_the_api_the_ui_uses(served: Served) -> None:
     assert "records in: **4** = articles **3** + rejected **1**" in by_key["wirewash-summary"].data
 
 
+def test_two_runs_at_once_run_one_after_the_other(served: Served) -> None:
+    """The deployment's concurrency limit (1, ENQUEUE): the second run waits for a slot, then runs."""
+    params = {"raw_dir": str(served.raw), "out_dir": str(served.allowed / "pair_out"), "workers": 1}
+    ids = [
+        served.client.create_flow_run_from_deployment(served.deployment.id, parameters={"params": params}).id
+        for _ in range(2)
+    ]
+    first, second = sorted((served.finished(i) for i in ids), key=lambda r: r.start_time)
+    assert first.state.is_completed() and second.state.is_completed(), (first.state, second.state)
+    assert second.start_time >= first.end_time, "the two runs overlapped"
+
+
 @pytest.mark.parametrize(
     "bad",
     [{"workers": -1}, {"jaccard_threshold": 1.5}, {"html_extraction": "fast"}, {"no_such_knob": 1}],
