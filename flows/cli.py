@@ -1,4 +1,8 @@
-"""The ``wirewash`` command: run the flow, explain a document's cleaning, serve the schedule."""
+"""The wirewash command: run the flow, explain a document's cleaning, serve the schedule.
+
+The options of `run` and `serve` are generated from CleanNewsParams (flows/params.py): a new field there
+is a new option here, with its description and bounds as help, and `--set KEY=VALUE` sets any field.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,21 @@ import argparse
 import json
 import os
 import sys
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
-from flows.deploy import add_serve_parser
+from flows.params import CleanNewsParams
 
-__all__ = ["main"]
+__all__ = ["add_param_options", "build_parser", "main", "params_from_args", "print_summary"]
+
+# short spellings kept from before the options were generated (README, scripts and cron lines use them)
+ALIASES = {"raw_dir": ["--raw"], "out_dir": ["--out"]}
+DESCRIPTION = (
+    "Turn a folder of raw scraped news into a clean, deduplicated Parquet corpus (a Prefect flow). "
+    "wirewash COMMAND --help lists each command's options."
+)
 
 
 def _prefect_env() -> None:
@@ -29,32 +42,70 @@ def _coerce(value: str) -> Any:
         return value
 
 
-def _params(args: argparse.Namespace):
-    from flows.params import CleanNewsParams
+def _option_kwargs(name: str, annotation: Any, prop: dict[str, Any], default: Any) -> dict[str, Any]:
+    """argparse keywords for one field: its type, choices and help from the model and its JSON schema."""
+    help_text = f"{prop.get('description', '')} Default: {default!r}.".replace("%", "%%")
+    kwargs: dict[str, Any] = {"dest": name, "default": argparse.SUPPRESS, "help": help_text}
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+        annotation = args[0]  # Optional[X]: the option takes an X
+    if annotation is bool:
+        return {**kwargs, "action": argparse.BooleanOptionalAction}
+    if typing.get_origin(annotation) is typing.Literal:
+        return {**kwargs, "choices": list(typing.get_args(annotation))}
+    if annotation in (int, float):
+        return {**kwargs, "type": annotation, "metavar": annotation.__name__.upper()}
+    return {**kwargs, "metavar": "TEXT"}
 
-    values: dict[str, Any] = {"raw_dir": args.raw, "out_dir": args.out, "full": args.full}
-    for item in args.set or []:
+
+def add_param_options(parser: argparse.ArgumentParser) -> None:
+    """One option per field of CleanNewsParams (``--min-clean-chars N``), plus ``--set KEY=VALUE``."""
+    group = parser.add_argument_group("flow parameters (CleanNewsParams; the UI's form shows the same)")
+    schema = CleanNewsParams.model_json_schema()["properties"]
+    for name, info in CleanNewsParams.model_fields.items():
+        flags = [f"--{name.replace('_', '-')}", *ALIASES.get(name, [])]
+        group.add_argument(*flags, **_option_kwargs(name, info.annotation, schema[name], info.default))
+    group.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        default=[],
+        help="any flow parameter by name, value as JSON or text, e.g. --set jaccard_threshold=0.8 "
+        "(repeatable; an explicit option wins)",
+    )
+
+
+def params_from_args(args: argparse.Namespace) -> CleanNewsParams:
+    """The run's parameters: ``--set`` values, then the explicit options; pydantic checks the bounds."""
+    values: dict[str, Any] = {}
+    for item in args.set:
         key, sep, value = item.partition("=")
         if not sep:
             raise SystemExit(f"--set expects KEY=VALUE, got {item!r}")
         values[key.strip().replace("-", "_")] = _coerce(value)
+    values.update({name: getattr(args, name) for name in CleanNewsParams.model_fields if hasattr(args, name)})
     try:
         return CleanNewsParams(**values)
-    except Exception as exc:  # pydantic's message names the field and the bound
+    except ValueError as exc:  # pydantic's ValidationError: its message names the field and the bound
         raise SystemExit(f"bad parameters: {exc}") from exc
 
 
 def print_summary(summary: dict[str, Any], out=sys.stdout) -> None:
+    from flows.store import OutputLayout
     from transforms.summary import summary_markdown
 
     out.write(summary_markdown(summary))
     out.write("\nOutputs:\n")
-    for name, path in summary.get("paths", {}).items():
+    paths = dict(summary.get("paths", {}))
+    clusters = OutputLayout(Path(summary["out_dir"])).clusters_path() if "out_dir" in summary else None
+    if clusters is not None and clusters.exists():  # rebuilt after the publish, over all runs
+        paths.setdefault("clusters", str(clusters))
+    for name, path in paths.items():
         out.write(f"  {name:<14} {path}\n")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    params = _params(args)
+    params = params_from_args(args)
     _prefect_env()
     from flows.pipeline import clean_news
 
@@ -71,32 +122,74 @@ def cmd_explain(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.deploy import DEFAULT_CRON, DEFAULT_TIMEZONE, serve_deployment
+
+    return serve_deployment(
+        params_from_args(args),
+        cron=args.cron or DEFAULT_CRON,
+        timezone=args.timezone or DEFAULT_TIMEZONE,
+        allow_roots=args.allow_root,
+    )
+
+
+def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
+    from flows.deploy import DEFAULT_CRON, DEFAULT_TIMEZONE
+
+    serve = sub.add_parser(
+        "serve",
+        help="Register the clean-news/scheduled deployment and run it on its schedule "
+        "(Ctrl-C stops serving; the schedule stays active).",
+        description="Register the clean-news/scheduled deployment with the Prefect server named by "
+        "PREFECT_API_URL and run its flow runs here. The parameter options set the deployment's "
+        "defaults (what a scheduled run uses and the UI's form starts from).",
+    )
+    serve.add_argument(
+        "--cron",
+        default=DEFAULT_CRON,
+        help=f"cron: minute hour day month weekday (default {DEFAULT_CRON!r}, nightly)",
+    )
+    serve.add_argument(
+        "--timezone",
+        default=DEFAULT_TIMEZONE,
+        help=f"time zone of the cron schedule, an IANA name (default {DEFAULT_TIMEZONE})",
+    )
+    serve.add_argument(
+        "--allow-root",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder runs may read from and write to, through .. and symlinks resolved (repeatable; "
+        "default: the served raw and out folders). A run from the UI outside them is refused.",
+    )
+    add_param_options(serve)
+    serve.set_defaults(func=cmd_serve)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wirewash", description=__doc__)
+    parser = argparse.ArgumentParser(prog="wirewash", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="Clean and deduplicate the raw folder into Parquet (one flow run).")
-    run.add_argument("--raw", default="data/raw", help="raw input folder (default data/raw)")
-    run.add_argument("--out", default="data/clean", help="output folder (default data/clean)")
-    run.add_argument(
-        "--full", action="store_true", help="reprocess every input, not only new or changed files"
+    run = sub.add_parser(
+        "run",
+        help="Clean and deduplicate the raw folder into Parquet (one flow run).",
+        description="One flow run: data/raw -> data/clean by default, only new or changed files.",
     )
-    run.add_argument(
-        "--set",
-        action="append",
-        metavar="KEY=VALUE",
-        help="any flow parameter, e.g. --set jaccard_threshold=0.8 (repeatable)",
-    )
+    add_param_options(run)
     run.set_defaults(func=cmd_run)
 
-    exp = sub.add_parser("explain", help="Print a document with each line marked kept or removed, and why.")
+    exp = sub.add_parser(
+        "explain",
+        help="Print a document with each line marked kept or removed, and why.",
+        description="Print a document with each line marked kept (+) or removed (-), with the rule id.",
+    )
     exp.add_argument("path", help="a .txt, .html or .jsonl(.gz) file")
     exp.add_argument("--line", type=int, default=None, help="JSONL line number (default: the first record)")
     exp.add_argument("--raw", default="data/raw", help="raw root, to name the outlet (default data/raw)")
     exp.add_argument("--out", default="data/clean", help="output folder whose line statistics to use")
     exp.set_defaults(func=cmd_explain)
 
-    add_serve_parser(sub)
+    _add_serve_parser(sub)
     return parser
 
 

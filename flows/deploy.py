@@ -3,17 +3,20 @@
 Prefect's ``serve`` registers the deployment with the server named by ``PREFECT_API_URL`` and runs its flow
 runs in this process's machine (no work pool, no worker). The deployment allows one active run at a time,
 the server checks every run's parameters against ``CleanNewsParams``'s JSON schema (the UI's form), and
-stopping ``serve`` leaves the schedule active, so a restart picks it up where it was.
+stopping ``serve`` leaves the schedule active, so a restart picks it up where it was. Runs served from
+here may only use folders under the allowed roots (flows/roots.py). The command line is in flows/cli.py.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.params import CleanNewsParams
+from flows.roots import ALLOWED_ROOTS_ENV, OutsideAllowedRoots, check_allowed, roots_env_value
 
 if TYPE_CHECKING:  # prefect is imported when used: `wirewash --help` stays fast
     from prefect.deployments.runner import RunnerDeployment
@@ -21,12 +24,11 @@ if TYPE_CHECKING:  # prefect is imported when used: `wirewash --help` stays fast
 
 __all__ = [
     "DEFAULT_CRON",
+    "DEFAULT_TIMEZONE",
     "DEPLOYMENT_NAME",
-    "add_serve_parser",
     "build_deployment",
-    "cmd_serve",
     "schedule",
-    "serve_main",
+    "serve_deployment",
 ]
 
 DEPLOYMENT_NAME = "scheduled"
@@ -83,59 +85,42 @@ def _api_url() -> str | None:
     return get_current_settings().api.url
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def serve_deployment(
+    params: CleanNewsParams,
+    cron: str = DEFAULT_CRON,
+    timezone: str = DEFAULT_TIMEZONE,
+    allow_roots: list[str] | None = None,
+) -> int:
+    """``wirewash serve``: check everything, fix the allowed roots for every run served from here, serve.
+
+    The roots go into this process's environment (``WIREWASH_ALLOWED_ROOTS``), which Prefect's runner
+    passes to each flow run it starts; see flows/roots.py for why not a parameter."""
     from prefect import serve
 
+    roots = list(allow_roots or []) or [params.raw_dir, params.out_dir]
     try:
-        params = CleanNewsParams(raw_dir=args.raw, out_dir=args.out)
-        deployment = build_deployment(args.cron, args.timezone, params)
+        deployment = build_deployment(cron, timezone, params)
+        check_allowed({"raw_dir": params.raw_dir, "out_dir": params.out_dir}, [Path(r) for r in roots])
     except ValueError as exc:  # pydantic's ValidationError is a ValueError too
         raise SystemExit(f"wirewash serve: {exc}") from exc
+    except OutsideAllowedRoots as exc:
+        raise SystemExit(f"wirewash serve: the deployment's own folders must be allowed: {exc}") from exc
     if not _api_url():
         raise SystemExit(
             "wirewash serve: no Prefect server configured. Start one with "
             "`prefect server start` and point at it: prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
+    os.environ[ALLOWED_ROOTS_ENV] = roots_env_value(roots)
+    print(
+        f"wirewash serve: runs may use folders under {os.environ[ALLOWED_ROOTS_ENV]}",
+        file=sys.stderr,
+        flush=True,
+    )
     serve(deployment, pause_on_shutdown=False)
     return 0
 
 
-def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    serve = subparsers.add_parser(
-        "serve",
-        help="Register the clean-news/scheduled deployment and run it on its schedule "
-        "(Ctrl-C stops serving; the schedule stays active).",
-    )
-    serve.add_argument(
-        "--cron",
-        default=DEFAULT_CRON,
-        help=f"cron: minute hour day month weekday (default {DEFAULT_CRON!r}, nightly)",
-    )
-    serve.add_argument(
-        "--timezone",
-        default=DEFAULT_TIMEZONE,
-        help=f"time zone of the cron schedule (default {DEFAULT_TIMEZONE})",
-    )
-    serve.add_argument(
-        "--raw",
-        default=CleanNewsParams().raw_dir,
-        help="raw input folder of scheduled runs (default data/raw)",
-    )
-    serve.add_argument(
-        "--out",
-        default=CleanNewsParams().out_dir,
-        help="output folder of scheduled runs (default data/clean)",
-    )
-    serve.set_defaults(func=cmd_serve)
-    return serve
+if __name__ == "__main__":  # python -m flows.deploy ARGS is wirewash serve ARGS
+    from flows.cli import main
 
-
-def serve_main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="wirewash", description=__doc__)
-    add_serve_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])
-    return int(args.func(args) or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(serve_main())
+    sys.exit(main(["serve", *sys.argv[1:]]))

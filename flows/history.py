@@ -391,5 +391,12 @@ def _text(value: bytes | str) -> str:
 
 def open_key_index(backend: str, state_dir: Path, redis_url: str) -> KeyIndex:
     if backend == "redis":
+        try:
+            import redis  # noqa: F401  (an extra: pip install "wirewash[redis]")
+        except ImportError as exc:
+            raise RuntimeError(
+                "history_backend=redis needs the redis package, an optional extra: "
+                'pip install "wirewash[redis]" (or pip install "redis>=5,<9")'
+            ) from exc
         return RedisKeyIndex(redis_url)
     return SqliteKeyIndex(state_dir / "history.sqlite")

@@ -6,17 +6,45 @@ this model's JSON schema, so an out-of-range value is refused before the run sta
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CleanNewsParams"]
+__all__ = ["CleanNewsParams", "bounds_text"]
+
+
+def _number(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+def bounds_text(prop: dict[str, Any]) -> str | None:
+    """A field's bounds from its JSON schema, as the UI form and ``--help`` show them: ``0–64``,
+    ``>0 and ≤1``, ``≥2``; None for an unbounded field."""
+    parts = []
+    for key, op in (("exclusiveMinimum", ">"), ("minimum", "≥"), ("maximum", "≤"), ("exclusiveMaximum", "<")):
+        if key in prop:
+            parts.append((op, _number(prop[key])))
+    if not parts:
+        return None
+    if [op for op, _ in parts] == ["≥", "≤"]:
+        return f"{parts[0][1]}–{parts[1][1]}"
+    return " and ".join(f"{op}{value}" for op, value in parts)
+
+
+def _bounds_in_descriptions(schema: dict[str, Any]) -> None:
+    """The Prefect UI's form shows a field's description but not its minimum/maximum, which the server
+    enforces anyway: append the range to each bounded field's description (``... (0–64)``)."""
+    for prop in schema.get("properties", {}).values():
+        text = bounds_text(prop)
+        if text and prop.get("description"):
+            prop["description"] = f"{prop['description']} ({text})"
 
 
 class CleanNewsParams(BaseModel):
-    """Parameters of one wirewash run."""
+    """Parameters of one wirewash run. A new knob is one field here (with a description and bounds):
+    the CLI's options, the UI's form and the server's validation all come from this class."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_bounds_in_descriptions)
 
     # where
     raw_dir: str = Field(

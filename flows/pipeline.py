@@ -13,10 +13,11 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.utilities.annotations import quote
 
-from flows import stages
+from flows import artifacts, stages
 from flows.params import CleanNewsParams
-from flows.readers import ReadLimits, ReadResult, discover, read_files, rel_path
-from flows.state import file_facts, load_manifest, output_lock, sha256_file
+from flows.readers import ReadLimits, ReadResult, discover, read_files
+from flows.roots import enforce_allowed_roots
+from flows.state import file_facts, load_manifest, output_lock, refresh_manifest, rel_path, sha256_file
 from flows.store import OutputLayout
 from transforms.extract import ExtractConfig
 from transforms.incremental import MANIFEST_SCHEMA, plan_inputs
@@ -76,11 +77,12 @@ def plan_task(
         )
         for row in plan.filter(pl.col("status") != "unchanged").iter_rows(named=True)
     }
-    todo = (
-        plan.filter(pl.col("status") != "unchanged")
-        .with_columns(pl.col("source_path").replace_strict(hashes, return_dtype=pl.String).alias("sha256"))
-        .filter((pl.col("status") != "touched") | (pl.col("sha256") != pl.col("known_sha256")))
+    hashed = plan.filter(pl.col("status") != "unchanged").with_columns(
+        pl.col("source_path").replace_strict(hashes, return_dtype=pl.String).alias("sha256")
     )
+    same = (pl.col("status") == "touched") & (pl.col("sha256") == pl.col("known_sha256"))
+    refresh_manifest(layout, hashed.filter(same))  # touched, same content: not hashed again next run
+    todo = hashed.filter(~same)
     manifest = todo.select(
         *[pl.col(c) for c in ("source_path", "size", "mtime_ns", "sha256")], pl.lit(run_id).alias("run_id")
     ).cast(MANIFEST_SCHEMA)
@@ -138,6 +140,7 @@ def _stamp(df: pl.DataFrame, run_id: str, at: datetime) -> pl.DataFrame:
 )
 def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
     logger = get_run_logger()
+    enforce_allowed_roots(params.raw_dir, params.out_dir)  # a served run: before anything is written
     layout = OutputLayout(Path(params.out_dir))
     run_id = new_run_id()
     started = datetime.now(UTC)
@@ -151,7 +154,7 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
         files, discover_rejects, manifest = plan_task(params.raw_dir, layout, params.full, run_id)
         logger.info("%d input files to process (new or changed)", len(files))
         parts = [ReadResult(records=pl.DataFrame(schema=RECORD_SCHEMA), rejected=discover_rejects)]
-        progress = stages.Progress(total=len(files))
+        progress = artifacts.Progress(total=len(files), unread=discover_rejects.height)
         for i in range(0, len(files), READ_BATCH_FILES):
             batch = files[i : i + READ_BATCH_FILES]
             parts.append(read_task(params.raw_dir, quote(batch), read_limits(params), _workers(params)))
@@ -189,5 +192,5 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
         summary["articles"],
         summary["rejected"],
     )
-    stages.publish_artifacts(summary, layout)
+    artifacts.publish_artifacts(summary, layout)
     return summary

@@ -2,11 +2,13 @@
 
 Every record ends up exactly once in the records frame or the rejected frame; nothing here raises for
 bad input. Reads are capped (file size, line length, decompressed bytes) so hostile input cannot exhaust
-memory, and symlinks are never followed, so a link loop or a link out of the raw root cannot be read.
+memory, and symlinks are never followed, so a link loop or a link out of the raw root cannot be read,
+not even one swapped in between discovery and the read (files are opened with ``O_NOFOLLOW``).
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import os
@@ -20,8 +22,9 @@ from typing import IO, Any
 
 import polars as pl
 
+from flows.state import rel_path
 from transforms.dates import parse_date
-from transforms.decode import DecodeError, decode_bytes, html_declared_charset
+from transforms.decode import DecodeError, decode_bytes, decode_line, html_declared_charset
 from transforms.extract import ExtractConfig, extract_article
 from transforms.records import RecordError, clean_field, derive_source, has_prose, json_fields, make_doc_id
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
@@ -103,11 +106,6 @@ def _is_regular(path: Path) -> bool:
         return True  # let the read report it as unreadable
 
 
-def rel_path(root: Path, path: Path) -> str:
-    """POSIX path relative to the raw root, with undecodable name bytes kept as escapes."""
-    return path.relative_to(root).as_posix().encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def _reject(
     root: Path,
     path: Path,
@@ -136,11 +134,12 @@ def _row(
     *,
     text: str,
     raw_chars: int,
-    url: str | None,
-    title: str | None,
-    author: str | None,
-    published: str | None,
-    source: str | None,
+    encoding: str | None = None,
+    url: str | None = None,
+    title: str | None = None,
+    author: str | None = None,
+    published: str | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     rel = rel_path(root, path)
     return {
@@ -155,11 +154,59 @@ def _row(
         "published": parse_date(published) if published else None,
         "raw_text": text,
         "raw_chars": raw_chars,
+        "encoding": encoding,
     }
 
 
-def _read_capped(path: Path, cap: int) -> bytes:
-    with path.open("rb") as fh:
+class _NotAFile(OSError):
+    """What discovery saw as a regular file is now a link or a special file: refused, not opened."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = os.O_RDONLY | os.O_NOFOLLOW | _CLOEXEC
+
+
+def _open_input(root: Path, path: Path) -> IO[bytes]:
+    """Open ``path`` for reading without following a symlink anywhere below ``root``: each folder on
+    the way and the file itself are opened with ``O_NOFOLLOW``, relative to the one before, so a link
+    swapped in after discovery is refused, not followed. ``O_NONBLOCK`` keeps a FIFO swapped in from
+    blocking the open; ``fstat`` then refuses anything but a regular file."""
+    *folders, name = path.relative_to(root).parts
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
+    try:
+        for folder in folders:
+            try:
+                nxt = os.open(folder, _NOFOLLOW | os.O_DIRECTORY, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    detail = f"folder {folder!r} became a symbolic link: not followed"
+                    raise _NotAFile("symlink", detail) from exc
+                raise
+            os.close(fd)
+            fd = nxt
+        try:
+            file_fd = os.open(name, _NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY, dir_fd=fd)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _NotAFile("symlink", "became a symbolic link after discovery: not followed") from exc
+            raise
+    finally:
+        os.close(fd)
+    mode = os.fstat(file_fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(file_fd)
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+        raise _NotAFile("unsupported_type", "not a regular file any more (a FIFO, socket or device)")
+    return os.fdopen(file_fd, "rb")
+
+
+def _read_capped(fh: IO[bytes], cap: int) -> bytes:
+    with fh:
         data = fh.read(cap + 1)
     if len(data) > cap:
         raise DecodeError("too_large", f"file is larger than the {cap // MiB} MiB cap")
@@ -174,6 +221,7 @@ def _html_row(
     html: str,
     *,
     limits: ReadLimits,
+    encoding: str | None = None,
     url: str | None = None,
     title: str | None = None,
     published: str | None = None,
@@ -194,6 +242,7 @@ def _html_row(
         fmt,
         text=art.text,
         raw_chars=len(html),
+        encoding=encoding,
         url=url or clean_field(art.url),
         title=title or clean_field(art.title),
         author=author or clean_field(art.author),
@@ -202,25 +251,14 @@ def _html_row(
     )
 
 
-def _read_single(root: Path, path: Path, fmt: str, limits: ReadLimits) -> dict[str, Any]:
-    data = _read_capped(path, limits.max_file_bytes)
+def _read_single(root: Path, path: Path, fh: IO[bytes], fmt: str, limits: ReadLimits) -> dict[str, Any]:
+    data = _read_capped(fh, limits.max_file_bytes)
     if fmt == "txt":
         decoded = decode_bytes(data)
-        return _row(
-            root,
-            path,
-            None,
-            "txt",
-            text=decoded.text,
-            raw_chars=len(decoded.text),
-            url=None,
-            title=None,
-            author=None,
-            published=None,
-            source=None,
-        )
+        text = decoded.text
+        return _row(root, path, None, "txt", text=text, raw_chars=len(text), encoding=decoded.encoding)
     decoded = decode_bytes(data, declared=html_declared_charset(data))
-    return _html_row(root, path, None, "html", decoded.text, limits=limits)
+    return _html_row(root, path, None, "html", decoded.text, limits=limits, encoding=decoded.encoding)
 
 
 class _LineTooLong(Exception):
@@ -250,100 +288,105 @@ def _lines(fh: IO[bytes], limits: ReadLimits) -> Iterator[tuple[int, bytes | Non
             raise _LineTooLong(number)
 
 
-def _read_jsonl(root: Path, path: Path, limits: ReadLimits, out: list, rejects: list) -> None:
+RECORD, REJECT = "record", "reject"
+Item = tuple[str, dict[str, Any]]  # (RECORD, record row) or (REJECT, rejected row)
+
+
+def _jsonl_line(root: Path, path: Path, number: int, raw: bytes, limits: ReadLimits) -> Item | None:
+    """One JSONL line -> a record or a reject (None for a blank line). Invalid UTF-8 bytes do not lose
+    the record: the line is decoded as ``decode_line`` says, and the record's ``encoding`` tells how."""
+    if not raw.strip():
+        return None
+    decoded = decode_line(raw)
+    try:
+        fields = json_fields(json.loads(decoded.text.lstrip("\ufeff")))
+    except (ValueError, RecursionError) as exc:
+        reason = exc.reason if isinstance(exc, RecordError) else "bad_json"
+        return REJECT, _reject(root, path, number, reason, str(exc))
+    meta = {
+        "url": fields.url,
+        "title": fields.title,
+        "published": fields.published,
+        "source": fields.source,
+        "author": fields.author,
+        "encoding": decoded.encoding,
+    }
+    try:
+        if fields.text is not None:
+            return RECORD, _row(
+                root, path, number, "jsonl", text=fields.text, raw_chars=len(fields.text), **meta
+            )
+        return RECORD, _html_row(root, path, number, "jsonl", fields.html, limits=limits, **meta)
+    except ValueError as exc:  # RecordError, or any bad value: that line only, never the run
+        rel = rel_path(root, path)
+        return REJECT, _reject(
+            root,
+            path,
+            number,
+            exc.reason if isinstance(exc, RecordError) else "bad_value",
+            exc.detail if isinstance(exc, RecordError) else f"{type(exc).__name__}: {exc}",
+            make_doc_id(rel, number),
+            derive_source(fields.source, fields.url, rel),
+        )
+
+
+def _read_jsonl(root: Path, path: Path, fh: IO[bytes], limits: ReadLimits) -> Iterator[Item]:
+    """The records and rejects of a .jsonl(.gz) file, line by line. A broken stream ends the file with
+    one reject naming where it broke; the lines before it are kept."""
     gz = path.name.lower().endswith(".gz")
-    opener = gzip.open if gz else open
     if not gz:  # the decompression cap is for gzip streams; a plain file is streamed line by line
         limits = replace(limits, max_decompressed_bytes=1 << 62)
-    before = len(out) + len(rejects)
-    number = 0
+    items = number = 0
+    end: tuple[int | None, str, str] | None = None  # (line, reason, detail) of a broken stream
     try:
-        with opener(path, "rb") as fh:
-            for number, raw in _lines(fh, limits):
+        with fh, gzip.GzipFile(fileobj=fh, mode="rb") if gz else fh as stream:
+            for number, raw in _lines(stream, limits):
                 if raw is None:
-                    rejects.append(
-                        _reject(
-                            root,
-                            path,
-                            number,
-                            "line_too_long",
-                            f"JSONL line longer than the {limits.max_record_bytes // MiB} MiB cap",
-                        )
-                    )
-                    continue
-                if not raw.strip():
-                    continue
-                try:
-                    obj = json.loads(raw)
-                    fields = json_fields(obj)
-                except (ValueError, RecursionError) as exc:
-                    reason = exc.reason if isinstance(exc, RecordError) else "bad_json"
-                    rejects.append(_reject(root, path, number, reason, str(exc)))
-                    continue
-                meta = {
-                    "url": fields.url,
-                    "title": fields.title,
-                    "published": fields.published,
-                    "source": fields.source,
-                    "author": fields.author,
-                }
-                try:
-                    if fields.text is not None:
-                        out.append(
-                            _row(
-                                root,
-                                path,
-                                number,
-                                "jsonl",
-                                text=fields.text,
-                                raw_chars=len(fields.text),
-                                **meta,
-                            )
-                        )
-                    else:
-                        out.append(_html_row(root, path, number, "jsonl", fields.html, limits=limits, **meta))
-                except ValueError as exc:  # RecordError, or any bad value: that line only, never the run
-                    rel = rel_path(root, path)
-                    rejects.append(
-                        _reject(
-                            root,
-                            path,
-                            number,
-                            exc.reason if isinstance(exc, RecordError) else "bad_value",
-                            exc.detail if isinstance(exc, RecordError) else f"{type(exc).__name__}: {exc}",
-                            make_doc_id(rel, number),
-                            derive_source(fields.source, fields.url, rel),
-                        )
-                    )
+                    cap = limits.max_record_bytes // MiB
+                    detail = f"JSONL line longer than the {cap} MiB cap"
+                    item = REJECT, _reject(root, path, number, "line_too_long", detail)
+                else:
+                    item = _jsonl_line(root, path, number, raw, limits)
+                if item is not None:
+                    items += 1
+                    yield item
     except _LineTooLong:
-        rejects.append(
-            _reject(
-                root,
-                path,
-                number + 1,
-                "decompression_limit",
-                f"stopped after {limits.max_decompressed_bytes // MiB} MiB of decompressed "
-                f"data (a decompression bomb?); the lines before were read",
-            )
-        )
+        cap = limits.max_decompressed_bytes // MiB
+        detail = f"stopped after {cap} MiB of decompressed data (a decompression bomb?); the lines before were read"  # noqa: E501
+        end = (number + 1, "decompression_limit", detail)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         reason = "bad_gzip" if number == 0 and not isinstance(exc, EOFError) else "truncated_gzip"
-        rejects.append(
-            _reject(
-                root,
-                path,
-                number + 1,
-                reason,
-                f"gzip stream broken after line {number}: {type(exc).__name__}: {exc}; "
-                f"the lines before were read",
-            )
+        detail = (
+            f"gzip stream broken after line {number}: {type(exc).__name__}: {exc}; the lines before were read"
         )
+        end = (number + 1, reason, detail)
     except OSError as exc:
-        rejects.append(
-            _reject(root, path, number + 1 if number else None, "unreadable", f"{type(exc).__name__}: {exc}")
-        )
-    if len(out) + len(rejects) == before:  # no line held a record: the file itself is the reject
-        rejects.append(_reject(root, path, None, "empty_file", "no JSON lines (empty or whitespace only)"))
+        end = (number + 1 if number else None, "unreadable", f"{type(exc).__name__}: {exc}")
+    if end is not None:
+        yield REJECT, _reject(root, path, *end)
+    elif not items:  # no line held a record: the file itself is the reject
+        yield REJECT, _reject(root, path, None, "empty_file", "no JSON lines (empty or whitespace only)")
+
+
+def _read_items(root: Path, path: Path, limits: ReadLimits) -> Iterator[Item]:
+    """Every record and reject of one file; nothing raises for bad input."""
+    suffix = _suffix(path.name)
+    fmt = {".txt": "txt", ".html": "html", ".htm": "html"}.get(suffix or "", "jsonl")
+    try:
+        fh = _open_input(root, path)
+        if fmt == "jsonl":
+            yield from _read_jsonl(root, path, fh, limits)
+        else:
+            yield RECORD, _read_single(root, path, fh, fmt, limits)
+    except (DecodeError, RecordError) as exc:
+        reason = f"{exc.reason}_file" if exc.reason in ("empty", "binary") else exc.reason
+        yield REJECT, _reject(root, path, None, reason, exc.detail, make_doc_id(rel_path(root, path), None))
+    except _NotAFile as exc:
+        yield REJECT, _reject(root, path, None, exc.reason, exc.detail)
+    except OSError as exc:
+        yield REJECT, _reject(root, path, None, "unreadable", f"{type(exc).__name__}: {exc}")
+    except ValueError as exc:  # a bad value no check foresaw: this file is rejected, the run goes on
+        yield REJECT, _reject(root, path, None, "bad_value", f"{type(exc).__name__}: {exc}")
 
 
 def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[dict], list[dict]]:
@@ -351,29 +394,8 @@ def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tupl
     root = root.resolve()
     out: list[dict] = []
     rejects: list[dict] = []
-    suffix = _suffix(path.name)
-    fmt = {".txt": "txt", ".html": "html", ".htm": "html"}.get(suffix or "", "jsonl")
-    try:
-        if fmt == "jsonl":
-            _read_jsonl(root, path, limits, out, rejects)
-        else:
-            out.append(_read_single(root, path, fmt, limits))
-    except (DecodeError, RecordError) as exc:
-        rel = rel_path(root, path)
-        rejects.append(
-            _reject(
-                root,
-                path,
-                None,
-                f"{exc.reason}_file" if exc.reason in ("empty", "binary") else exc.reason,
-                exc.detail,
-                make_doc_id(rel, None),
-            )
-        )
-    except OSError as exc:
-        rejects.append(_reject(root, path, None, "unreadable", f"{type(exc).__name__}: {exc}"))
-    except ValueError as exc:  # a bad value no check foresaw: this file is rejected, the run goes on
-        rejects.append(_reject(root, path, None, "bad_value", f"{type(exc).__name__}: {exc}"))
+    for kind, row in _read_items(root, path, limits):
+        (out if kind == RECORD else rejects).append(row)
     return out, rejects
 
 

@@ -1,12 +1,11 @@
 """Glue between the flow and the transforms: each stage's config from the flow parameters, the state it
-reads and writes under the output folder (line statistics, history index), and the run's artifacts."""
+reads and writes under the output folder (line statistics, history index). The run's artifacts are in
+flows/artifacts.py."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import polars as pl
@@ -29,18 +28,15 @@ from transforms.history_keys import keys_to_register
 from transforms.incremental import superseded
 from transforms.linestats import line_evidence, repeated_lines
 from transforms.outlet_rules import parse_outlet_rules
-from transforms.summary import summary_markdown
 
 __all__ = [
     "Cleaned",
     "Deduped",
-    "Progress",
     "clean",
     "dedup",
     "add_to_history",
     "rollback_history",
     "rebuild_clusters",
-    "publish_artifacts",
 ]
 
 
@@ -62,28 +58,6 @@ class Deduped:
     index_rows: pl.DataFrame | None = None
     keys: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
     new_clusters: int = 0
-
-
-class Progress:
-    """Progress per read batch: a line on stderr (the CLI's progress), and a Prefect progress artifact
-    for long runs."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.done, self.id = total, 0, None
-        if total >= 2000:
-            from prefect.artifacts import create_progress_artifact
-
-            self.id = create_progress_artifact(
-                progress=0.0, key="wirewash-progress", description="Files read in this run"
-            )
-
-    def advance(self, n: int) -> None:
-        self.done += n
-        print(f"wirewash: read {self.done:,}/{self.total:,} files", file=sys.stderr, flush=True)
-        if self.id is not None:
-            from prefect.artifacts import update_progress_artifact
-
-            update_progress_artifact(self.id, progress=100.0 * self.done / max(self.total, 1))
 
 
 def clean_config(p: CleanNewsParams) -> CleanConfig:
@@ -230,26 +204,3 @@ def rebuild_clusters(layout: OutputLayout) -> int:
     table = clusters_table(members)
     write_parquet_atomic(table, layout.clusters_path())
     return table.height
-
-
-def publish_artifacts(summary: dict[str, Any], layout: OutputLayout) -> None:
-    from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
-    create_markdown_artifact(
-        markdown=summary_markdown(summary),
-        key="wirewash-summary",
-        description=f"wirewash run {summary['run_id']}",
-    )
-    path = layout.clusters_path()
-    if path.exists():
-        top = pl.read_parquet(path).sort("size", descending=True).head(20)
-        rows = [
-            {k: (", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in r.items()}
-            for r in top.iter_rows(named=True)
-        ]  # 20 rows for a UI table, not a hot path
-        if rows:
-            create_table_artifact(
-                table=rows,
-                key="wirewash-largest-clusters",
-                description="The largest story clusters and the outlets that ran them",
-            )

@@ -15,14 +15,51 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.readers import rel_path
 from flows.store import OutputLayout, write_parquet_atomic
-from transforms.incremental import MANIFEST_SCHEMA, superseded
+from transforms.incremental import MANIFEST_SCHEMA, current_manifest, superseded
 
-__all__ = ["OutputLocked", "output_lock", "file_facts", "sha256_file", "load_manifest", "compact"]
+__all__ = [
+    "OutputLocked",
+    "compact",
+    "file_facts",
+    "load_manifest",
+    "output_lock",
+    "path_of",
+    "refresh_manifest",
+    "rel_path",
+    "sha256_file",
+]
 
 # Per-run tables keyed by source_path, which a later run of the same file supersedes.
 PATH_KEYED_TABLES = ("articles", "rejected")
+
+
+# In a stored path, "%" and every byte of a name that is not UTF-8 are percent-encoded (RFC 3986 style).
+_ESCAPED = frozenset(b"%")
+
+
+def rel_path(root: Path, path: Path) -> str:
+    """``source_path``: POSIX path relative to the raw root. A name that is valid UTF-8 is kept as is,
+    except that ``%`` is written ``%25``; each byte of a name that is not UTF-8 is written ``%XX``. The
+    form is text (Parquet strings must be UTF-8) and round-trips: ``path_of(root, rel_path(root, p)) == p``.
+    """
+    raw = os.fsencode(path.relative_to(root).as_posix())
+    if b"%" not in raw:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    out: list[str] = []
+    for piece in raw.decode("utf-8", "surrogateescape").split("%"):
+        out.append("".join(f"%{ord(c) - 0xDC00:02X}" if "\udc80" <= c <= "\udcff" else c for c in piece))
+    return "%25".join(out)
+
+
+def path_of(root: Path, source_path: str) -> Path:
+    """The file a ``source_path`` names under ``root``: the inverse of ``rel_path``."""
+    from urllib.parse import unquote_to_bytes
+
+    return root / os.fsdecode(unquote_to_bytes(source_path)) if "%" in source_path else root / source_path
 
 
 class OutputLocked(RuntimeError):
@@ -94,6 +131,37 @@ def file_facts(root: Path, files: list[Path], follow_links: bool = True) -> pl.D
 def load_manifest(layout: OutputLayout) -> pl.DataFrame:
     lf = layout.scan("_state/manifest")
     return lf.collect() if lf is not None else pl.DataFrame(schema=MANIFEST_SCHEMA)
+
+
+def refresh_manifest(layout: OutputLayout, touched: pl.DataFrame) -> int:
+    """Record the new size and mtime of files whose mtime changed but whose content did not (``touched``:
+    source_path, size, mtime_ns), in the manifest part of the run that processed them, so the next run
+    does not hash them again. That run keeps owning their rows, so nothing is superseded. Each part is
+    rewritten atomically; a crash midway only means a file is hashed once more. Returns the files
+    refreshed."""
+    if touched.is_empty():
+        return 0
+    now = touched.select(
+        "source_path", pl.col("size").alias("size_now"), pl.col("mtime_ns").alias("mtime_now")
+    )
+    owners = current_manifest(load_manifest(layout).lazy()).select("source_path", "run_id").collect()
+    refreshed = 0
+    for (run_id,), group in owners.join(now, on="source_path").group_by(["run_id"], maintain_order=True):
+        part = layout.run_part("_state/manifest", run_id)
+        if not part.exists():
+            continue
+        old = pl.read_parquet(part)
+        new = (
+            old.join(group.drop("run_id"), on="source_path", how="left")
+            .with_columns(
+                pl.coalesce("size_now", "size").alias("size"),
+                pl.coalesce("mtime_now", "mtime_ns").alias("mtime_ns"),
+            )
+            .select(old.columns)
+        )
+        write_parquet_atomic(new, part)
+        refreshed += group.height
+    return refreshed
 
 
 def compact(layout: OutputLayout, extra_tables: tuple[str, ...] = ()) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.readers import ReadLimits, discover, read_file, read_files
+from flows.state import path_of
 
 BODY = (
     "The port authority said on Tuesday that the strike had halted all container traffic, "
@@ -261,3 +262,80 @@ def test_fifo_is_not_read(raw_root):
     assert files == [] and [(r["source_path"], r["reason"]) for r in rejects] == [
         ("pipe.txt", "unsupported_type")
     ]
+
+
+def test_jsonl_line_with_an_invalid_utf8_byte_is_kept_and_marked(raw_root):
+    good = json.dumps({"text": BODY, "title": "Caf\u00e9 owners"}, ensure_ascii=False).encode()
+    stray = (
+        json.dumps({"text": "Caf\u00e9 " + BODY}, ensure_ascii=False).encode().replace(b"Caf", b"\xffCaf", 1)
+    )
+    legacy = json.dumps({"text": "Caf\u00e9 " + BODY}, ensure_ascii=False).encode("cp1252")
+    path = write(raw_root / "wire" / "mixed.jsonl", b"\n".join([good, stray, legacy]) + b"\n")
+    rows, rejects = read_file(raw_root, path)
+    assert rejects == []
+    assert [(r["source_line"], r["encoding"]) for r in rows] == [
+        (1, "utf-8"),
+        (2, "utf-8-replace"),
+        (3, "cp1252"),
+    ]
+    assert rows[0]["title"] == "Caf\u00e9 owners"
+    assert rows[1]["raw_text"] == "\ufffdCaf\u00e9 " + BODY
+    assert rows[2]["raw_text"] == "Caf\u00e9 " + BODY
+
+
+def test_txt_records_the_encoding_it_was_decoded_with(raw_root):
+    text = "Café owners in Zürich said “déjà vu” as prices rose again. " * 5
+    rows, _ = read_file(raw_root, write(raw_root / "a.txt", text.encode("cp1252")))
+    assert rows[0]["encoding"] == "cp1252"
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        (b"caf\xe9-latin1.txt", "caf%E9-latin1.txt"),  # not UTF-8: the byte, percent-encoded
+        (b"\xff\xfe.txt", "%FF%FE.txt"),
+        ("caf\u00e9-utf8.txt".encode(), "caf\u00e9-utf8.txt"),  # valid UTF-8: as is
+        (b"50%-off.txt", "50%25-off.txt"),  # "%" itself is escaped, so the form is never ambiguous
+    ],
+)
+def test_source_path_round_trips_to_the_real_file(raw_root, name, stored):
+    folder = raw_root / "outlet"
+    folder.mkdir()
+    real = Path(os.fsdecode(os.fsencode(folder) + b"/" + name))
+    real.write_bytes(BODY.encode())
+    files, rejects = discover(raw_root)
+    assert files == [real] and rejects == []
+    rows, rejects = read_file(raw_root, real)
+    assert rejects == [] and rows[0]["source_path"] == f"outlet/{stored}"
+    rows[0]["source_path"].encode("utf-8")  # storable as a Parquet string
+    assert path_of(raw_root, rows[0]["source_path"]) == real
+    assert path_of(raw_root, rows[0]["source_path"]).read_bytes() == BODY.encode()
+
+
+def test_file_swapped_for_a_symlink_after_discovery_is_not_followed(raw_root, tmp_path):
+    secret = write(tmp_path / "outside" / "secret.txt", "SECRET " + BODY)
+    victim = write(raw_root / "a" / "story.txt", BODY)
+    swapped_dir = write(raw_root / "b" / "story.txt", BODY)
+    files, _ = discover(raw_root)
+    victim.unlink()
+    victim.symlink_to(secret)  # the last component becomes a link
+    (raw_root / "b" / "story.txt").unlink()
+    (raw_root / "b").rmdir()
+    (raw_root / "b").symlink_to(secret.parent, target_is_directory=True)  # a folder on the way does
+    (secret.parent / "story.txt").write_text("SECRET too " + BODY)
+    result = read_files(raw_root, files)
+    assert result.records.height == 0
+    assert sorted(zip(result.rejected["source_path"], result.rejected["reason"], strict=True)) == [
+        ("a/story.txt", "symlink"),
+        ("b/story.txt", "symlink"),
+    ]
+    assert swapped_dir.name == "story.txt"
+
+
+def test_special_file_swapped_in_after_discovery_is_not_read(raw_root):
+    path = write(raw_root / "pipe.txt", BODY)
+    files, _ = discover(raw_root)
+    path.unlink()
+    os.mkfifo(path)  # opening a FIFO for reading would block the run
+    rows, rejects = read_file(raw_root, files[0])
+    assert rows == [] and reasons(rejects) == ["unsupported_type"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import time
 
 import polars as pl
@@ -82,3 +83,30 @@ def test_lock_refuses_second_writer_and_is_released_on_kill(tmp_path):
         proc.join()
     with output_lock(OutputLayout(tmp_path / "out"), wait_seconds=5):
         pass
+
+
+def test_touched_but_identical_file_is_hashed_once_then_unchanged(tmp_path, monkeypatch):
+    from flows import pipeline, state
+    from flows.state import load_manifest
+    from transforms.incremental import MANIFEST_SCHEMA
+
+    raw = tmp_path / "raw"
+    (raw / "outlet").mkdir(parents=True)
+    story = raw / "outlet" / "story.txt"
+    story.write_text("The same words as yesterday. " * 20)
+    layout = OutputLayout(tmp_path / "out")
+    files, _, manifest = pipeline.plan_task.fn(str(raw), layout, False, "20260301T000000000000Z-aaaaaa")
+    assert [f.name for f in files] == ["story.txt"]
+    write_parquet_atomic(manifest, layout.run_part("_state/manifest", "20260301T000000000000Z-aaaaaa"))
+
+    os.utime(story, ns=(story.stat().st_atime_ns, story.stat().st_mtime_ns + 10**9))  # touched only
+    hashed: list[str] = []
+    real_sha = state.sha256_file
+    monkeypatch.setattr(pipeline, "sha256_file", lambda p: hashed.append(p.name) or real_sha(p))
+    for run_id in ("20260302T000000000000Z-bbbbbb", "20260303T000000000000Z-cccccc"):
+        files, _, manifest = pipeline.plan_task.fn(str(raw), layout, False, run_id)
+        assert files == [] and manifest.is_empty()
+    assert hashed == ["story.txt"], "hashed on the first run after the touch, not on the next"
+    entry = load_manifest(layout).cast(MANIFEST_SCHEMA).row(0, named=True)
+    assert entry["mtime_ns"] == story.stat().st_mtime_ns
+    assert entry["run_id"] == "20260301T000000000000Z-aaaaaa", "the run that owns the rows is unchanged"

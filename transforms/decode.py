@@ -1,18 +1,32 @@
-"""Bytes -> text for scraped files: BOM first, then strict UTF-8, then a detected legacy encoding.
+"""Bytes -> text for scraped files: BOM first, then UTF-16 told by where its NUL bytes sit, then strict
+UTF-8, then a detected legacy encoding. Trailing NUL padding is dropped.
 
-Never guesses UTF-8 with replacement characters: a file that decodes to nothing sensible is reported,
-so the reader can reject it with a reason instead of writing garbled text.
+A whole file is never decoded as UTF-8 with replacement characters: one that decodes to nothing sensible
+is reported, so the reader can reject it with a reason instead of writing garbled text. A single JSONL
+line (``decode_line``) is mostly valid UTF-8 around a stray byte, and keeps its record with that byte
+replaced; ``Decoded.encoding`` says which way each text was decoded.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-__all__ = ["DecodeError", "Decoded", "decode_bytes", "looks_binary", "html_declared_charset"]
+__all__ = [
+    "DecodeError",
+    "Decoded",
+    "UTF8_REPLACED",
+    "decode_bytes",
+    "decode_line",
+    "html_declared_charset",
+    "looks_binary",
+]
+
+UTF8_REPLACED = "utf-8-replace"  # UTF-8 with its invalid bytes replaced by U+FFFD
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
@@ -61,7 +75,7 @@ class DecodeError(ValueError):
 @dataclass(frozen=True)
 class Decoded:
     text: str
-    encoding: str
+    encoding: str  # the codec that decoded it (Python's name), or UTF8_REPLACED
 
 
 def looks_binary(data: bytes, sample: int = 8192) -> bool:
@@ -96,13 +110,20 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         raise DecodeError("empty", "no content (0 bytes or whitespace only)")
     for bom, enc in _BOMS:
         if data.startswith(bom):
+            unit = 4 if enc == "utf-32" else 2 if enc == "utf-16" else 1
+            body = data.rstrip(b"\x00")  # NUL padding; then back to whole code units
+            body += b"\x00" * (-len(body) % unit)
             try:
-                text = data.decode(enc)
+                text = body.decode(enc)
             except UnicodeDecodeError as exc:
                 raise DecodeError(
                     "undecodable", f"starts with a {enc} byte-order mark but is not {enc}: {exc}"
                 ) from exc
             return _checked(text, enc)
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
+    data = data.rstrip(b"\x00")  # NUL padding after the text (a fixed-size buffer written out whole)
     if looks_binary(data):
         raise DecodeError("binary", "binary content (NUL or control bytes), not text")
     try:
@@ -122,6 +143,44 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     raise DecodeError("undecodable", "not valid UTF-8 and no legacy encoding decodes it")
 
 
+def _utf16_without_bom(data: bytes, sample: int = 8192) -> Decoded | None:
+    """UTF-16 text without a byte-order mark: in the high byte of most code units of Latin, Greek or
+    Cyrillic text (ASCII, spaces, punctuation) there is a NUL, always on the same side of each pair,
+    where binary data has NULs on both sides. None where the bytes do not read that way."""
+    body = data.rstrip(b"\x00")  # padding: NULs on both sides
+    head = body[: sample - sample % 2]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    if pairs < 8 or min(even, odd) > pairs * 0.01 or max(even, odd) < max(4, pairs * 0.1):
+        return None
+    body += b"\x00" * (len(body) % 2)  # the last code unit's NUL went with the padding
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    printable = sum(c.isprintable() or c in "\n\r\t" for c in text[:4096])
+    if printable < 0.95 * len(text[:4096]):
+        return None
+    return _checked(text, encoding)
+
+
+def decode_line(data: bytes) -> Decoded:
+    """One JSONL line: strict UTF-8; else cp1252 (the legacy default ``.txt`` detection prefers; a
+    line is too short to detect more) when the line holds no valid UTF-8 sequence beyond ASCII; else
+    UTF-8 with the invalid bytes replaced (``UTF8_REPLACED``), as a legacy codec would garble the
+    line's valid characters."""
+    try:
+        return Decoded(text=data.decode("utf-8"), encoding="utf-8")
+    except UnicodeDecodeError:
+        pass
+    replaced = data.decode("utf-8", "replace")
+    if all(c.isascii() or c == "\ufffd" for c in replaced):
+        with contextlib.suppress(UnicodeDecodeError):  # cp1252 leaves 5 bytes undefined
+            return _checked(data.decode("cp1252"), "cp1252")
+    return Decoded(text=replaced, encoding=UTF8_REPLACED)
+
+
 def _detect(data: bytes) -> list[str]:
     """Detected encodings, best first. cp1252 wins whenever it reads the bytes as cleanly as the best
     guess: it is WHATWG's default for legacy Western pages, and short French or German text scores the
@@ -139,7 +198,7 @@ def _detect(data: bytes) -> list[str]:
 
 
 def _checked(text: str, encoding: str) -> Decoded:
-    text = text.lstrip("\ufeff")
+    text = text.lstrip("\ufeff").rstrip("\x00")
     if not text.strip():
         raise DecodeError("empty", "no content after decoding (whitespace only)")
     if len(_CONTROL.findall(text[:8192])) > max(8, len(text[:8192]) // 50):

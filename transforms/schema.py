@@ -54,6 +54,7 @@ RECORD_SCHEMA: dict[str, pl.DataType] = {
     "published": pl.Datetime("us", "UTC"),
     "raw_text": pl.String(),  # text as read/extracted, before line cleaning
     "raw_chars": pl.Int64(),  # characters of the raw input record (HTML or text)
+    "encoding": pl.String(),  # how the bytes were decoded: utf-8, cp1252, utf-16-le, ... or utf-8-replace
 }
 
 # One row per rejected record (a whole file, a JSONL line, or a document the cleaner emptied).

@@ -1,0 +1,125 @@
+"""The wirewash command line: options generated from CleanNewsParams, --set, help text, the summary."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import polars as pl
+import pytest
+
+from flows.artifacts import Progress
+from flows.cli import build_parser, params_from_args, print_summary
+from flows.params import CleanNewsParams
+
+
+def _subparsers():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    return parser, sub.choices
+
+
+def test_help_has_no_restructuredtext_markup():
+    parser, subs = _subparsers()
+    for text in [parser.format_help(), *(p.format_help() for p in subs.values())]:
+        assert "``" not in text and "`" not in text, text
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_every_parameter_is_an_option(command):
+    _, subs = _subparsers()
+    help_text = subs[command].format_help()
+    for name in CleanNewsParams.model_fields:
+        assert f"--{name.replace('_', '-')}" in help_text
+    assert "(0–64)" in help_text  # workers' bounds, from the model
+
+
+def test_options_and_set_build_the_params():
+    args = build_parser().parse_args(
+        [
+            "run",
+            "--raw",
+            "in",
+            "--out-dir",
+            "o",
+            "--full",
+            "--min-clean-chars",
+            "150",
+            "--html-extraction",
+            "recall",
+            "--set",
+            "jaccard_threshold=0.6",
+            "--set",
+            "min-clean-words=12",
+            "--set",
+            "min_clean_chars=99",  # the explicit option wins
+        ]
+    )
+    p = params_from_args(args)
+    assert (p.raw_dir, p.out_dir, p.full, p.min_clean_chars, p.min_clean_words) == ("in", "o", True, 150, 12)
+    assert (p.html_extraction, p.jaccard_threshold, p.workers) == ("recall", 0.6, 0)
+
+
+def test_defaults_come_from_the_model():
+    assert params_from_args(build_parser().parse_args(["run"])) == CleanNewsParams()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--workers", "-1"], "workers"),
+        (["run", "--set", "jaccard_threshold=1.5"], "jaccard_threshold"),
+        (["run", "--set", "no_such_knob=1"], "no_such_knob"),
+        (["run", "--set", "oops"], "KEY=VALUE"),
+    ],
+)
+def test_bad_values_are_refused_with_the_field_named(argv, message):
+    with pytest.raises(SystemExit) as exc:
+        params_from_args(build_parser().parse_args(argv))
+    assert message in str(exc.value)
+
+
+def test_choices_are_checked_by_argparse(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--html-extraction", "fast"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_summary_outputs_list_the_clusters_table(tmp_path):
+    clusters = tmp_path / "clusters" / "clusters.parquet"
+    clusters.parent.mkdir()
+    pl.DataFrame({"cluster_id": ["a"]}).write_parquet(clusters)
+    summary = {
+        "records_in": 0,
+        "articles": 0,
+        "rejected": 0,
+        "out_dir": str(tmp_path),
+        "paths": {"articles": str(tmp_path / "articles" / "run-x" / "part-00000.parquet")},
+    }
+    out = io.StringIO()
+    print_summary(summary, out)
+    listed = dict(re.findall(r"^  (\S+)\s+(\S+)$", out.getvalue().split("Outputs:")[1], re.M))
+    assert listed == {"articles": summary["paths"]["articles"], "clusters": str(clusters)}
+
+
+@pytest.mark.parametrize(
+    ("total", "unread", "steps", "last"),
+    [
+        (21, 2, [21], "wirewash: 23/23 files: read 21, rejected unread 2 (symlink or unsupported type)"),
+        (3, 0, [2, 1], "wirewash: read 3/3 files"),
+    ],
+)
+def test_progress_counts_the_files_rejected_at_discovery(capsys, total, unread, steps, last):
+    progress = Progress(total=total, unread=unread)
+    for n in steps:
+        progress.advance(n)
+    assert capsys.readouterr().err.splitlines()[-1] == last
+
+
+def test_serve_refuses_its_own_folders_outside_the_allowed_roots(tmp_path):
+    from flows.deploy import serve_deployment
+
+    params = CleanNewsParams(raw_dir=str(tmp_path / "raw"), out_dir=str(tmp_path / "elsewhere" / "out"))
+    with pytest.raises(SystemExit) as exc:
+        serve_deployment(params, allow_roots=[str(tmp_path / "raw")])
+    assert "out_dir=" in str(exc.value) and "must be allowed" in str(exc.value)
