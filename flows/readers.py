@@ -12,6 +12,7 @@ import json
 import os
 import stat
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -23,12 +24,13 @@ import polars as pl
 from transforms.dates import parse_date
 from transforms.decode import DecodeError, decode_bytes, html_declared_charset
 from transforms.extract import ExtractConfig, extract_article
+from transforms.language import with_language
 from transforms.records import RecordError, clean_field, derive_source, has_prose, json_fields, make_doc_id
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 
 __all__ = ["ReadLimits", "ReadResult", "discover", "read_file", "read_files", "SUFFIXES"]
 
-SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz")
+SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz", ".warc.zst")
 MiB = 1024 * 1024
 
 
@@ -44,6 +46,7 @@ class ReadLimits:
 class ReadResult:
     records: pl.DataFrame
     rejected: pl.DataFrame
+    skipped: dict[str, int] = field(default_factory=dict)  # input records that are not documents, by kind
 
     @staticmethod
     def concat(parts: list[ReadResult]) -> ReadResult:
@@ -52,6 +55,7 @@ class ReadResult:
             rejected=pl.concat([p.rejected for p in parts])
             if parts
             else pl.DataFrame(schema=REJECTED_SCHEMA),
+            skipped=dict(sum((Counter(p.skipped) for p in parts), Counter())),
         )
 
 
@@ -346,15 +350,24 @@ def _read_jsonl(root: Path, path: Path, limits: ReadLimits, out: list, rejects: 
         rejects.append(_reject(root, path, None, "empty_file", "no JSON lines (empty or whitespace only)"))
 
 
-def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[dict], list[dict]]:
-    """Records and rejects of one input file. Never raises for bad input."""
+def read_file(
+    root: Path, path: Path, limits: ReadLimits = ReadLimits(), skipped: Counter | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Records and rejects of one input file; WARC records that are not documents are counted into
+    ``skipped`` by kind. Never raises for bad input."""
     root = root.resolve()
     out: list[dict] = []
     rejects: list[dict] = []
     suffix = _suffix(path.name)
     fmt = {".txt": "txt", ".html": "html", ".htm": "html"}.get(suffix or "", "jsonl")
     try:
-        if fmt == "jsonl":
+        if suffix in (".warc", ".warc.gz", ".warc.zst"):
+            from flows.warc import read_warc  # flows.warc builds on this module's row helpers
+
+            out, rejects, kinds = read_warc(root, path, limits)
+            if skipped is not None:
+                skipped.update(kinds)
+        elif fmt == "jsonl":
             _read_jsonl(root, path, limits, out, rejects)
         else:
             out.append(_read_single(root, path, fmt, limits))
@@ -377,17 +390,26 @@ def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tupl
     return out, rejects
 
 
-def _read_chunk(root: Path, paths: list[Path], limits: ReadLimits) -> ReadResult:
+def _read_chunk(root: Path, paths: list, limits: ReadLimits) -> ReadResult:
+    """Read a chunk of files; an item ``(path, (start, end))`` is one record range of a WARC file."""
     rows: list[dict] = []
     rejects: list[dict] = []
+    skipped: Counter = Counter()
     for path in paths:
-        r, j = read_file(root, path, limits)
+        if isinstance(path, tuple):
+            from flows.warc import read_warc
+
+            r, j, kinds = read_warc(root, path[0], limits, byte_range=path[1])
+            skipped.update(kinds)
+        else:
+            r, j = read_file(root, path, limits, skipped)
         rows += r
         rejects += j
     return ReadResult(
-        records=pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row")
+        records=with_language(pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row"))
         if rows
         else pl.DataFrame(schema=RECORD_SCHEMA),
+        skipped=dict(skipped),
         rejected=pl.DataFrame(rejects, schema=REJECTED_SCHEMA, orient="row")
         if rejects
         else pl.DataFrame(schema=REJECTED_SCHEMA),
@@ -401,6 +423,10 @@ def read_files(
     and holds the GIL). The result is in path order whatever the pool does."""
     root = root.resolve()
     chunks = [paths[i : i + chunk_files] for i in range(0, len(paths), chunk_files)]
+    if workers > 1:  # a large WARC file is read as record ranges in parallel
+        from flows.warc import split_warc_chunks
+
+        chunks = split_warc_chunks(chunks, workers)
     if workers <= 1 or len(chunks) <= 1:
         return ReadResult.concat([_read_chunk(root, c, limits) for c in chunks])
     with ProcessPoolExecutor(max_workers=workers) as pool:
