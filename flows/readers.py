@@ -406,7 +406,7 @@ def _read_chunk(root: Path, paths: list, limits: ReadLimits) -> ReadResult:
         rows += r
         rejects += j
     return ReadResult(
-        records=with_language(pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row"))
+        records=pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row")
         if rows
         else pl.DataFrame(schema=RECORD_SCHEMA),
         skipped=dict(skipped),
@@ -428,7 +428,11 @@ def read_files(
 
         chunks = split_warc_chunks(chunks, workers)
     if workers <= 1 or len(chunks) <= 1:
-        return ReadResult.concat([_read_chunk(root, c, limits) for c in chunks])
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(_read_chunk, [root] * len(chunks), chunks, [limits] * len(chunks)))
-    return ReadResult.concat(parts)
+        parts = [_read_chunk(root, c, limits) for c in chunks]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_read_chunk, [root] * len(chunks), chunks, [limits] * len(chunks)))
+    result = ReadResult.concat(parts)
+    # in this process: polars' thread pool does not survive the fork into pool workers
+    result.records = with_language(result.records)
+    return result

@@ -49,6 +49,7 @@ RATIO_CAP = 20  # a WARC file may decompress to this many times its size (HTML c
 HEAD_BYTES = 64 * 1024  # read before deciding whether a response is HTML
 MAX_RESUMES = 1000  # restarts after damage in one file
 CACHE_ENTRIES = 4096
+GAP_SLACK = 8  # a plain record ends with CRLF CRLF; more unread bytes before the next are damage
 MIN_RANGE_BYTES, MAX_RANGE_BYTES = (
     1 << 20,
     64 << 20,
@@ -160,6 +161,12 @@ def _size(path: Path) -> int:
         return 0
 
 
+def _header_length(fd: int, pos: int) -> int:
+    head = os.pread(fd, HEAD_BYTES, pos)
+    m = re.search(rb"\r?\n\r?\n", head)
+    return m.end() if m else 0
+
+
 def _find_next(path: Path, after: int, end: int) -> int | None:
     """Offset of the next place a record may start (gzip member, zstd frame, ``WARC/`` line) after
     ``after``, or None before ``end``."""
@@ -195,6 +202,9 @@ class _Reader:
         self.skipped: Counter[str] = Counter()
         self.positions: list[int] = []
         self.ordinal: list[tuple[dict[str, Any], int]] = []  # row -> record index (one-stream files)
+        self.plain = None if _compression(path) else os.open(path, os.O_RDONLY)
+        self.expected: int | None = None  # where the next plain record should start
+        self.headerless: int | None = None  # a record FastWARC found without headers, not yet judged
         self.cache: dict[tuple[bytes, str | None], tuple[str, Any]] = {}
 
     # -- output rows -------------------------------------------------------------------------------
@@ -225,7 +235,9 @@ class _Reader:
                 try:
                     for rec in _iterator(fh):
                         p = rec.stream_pos
-                        if self.ranged and p >= self.end:
+                        if self.ranged and p >= self.end:  # judged as a whole-file read would
+                            self.settle_headerless("bad_warc")
+                            self.check_gap(p)
                             return
                         current = p
                         self.positions.append(p)
@@ -236,6 +248,7 @@ class _Reader:
                         self.reject(None, "bad_warc", "no WARC record found (not a WARC file?)", doc=False)
                     return
                 except OSError as exc:
+                    self.settle_headerless("bad_warc")
                     broken = current if current is not None and current != last else None
                     # resume after the broken record, else at the first start after the last good one,
                     # else (this attempt read nothing) past where it started
@@ -266,10 +279,14 @@ class _Reader:
 
     def record(self, rec: WarcRecord, pos: int) -> bool:
         """Handle one record; False stops the read (the file ends inside it, or the cap is reached)."""
+        self.settle_headerless("bad_warc")
+        self.check_gap(pos)
         if len(rec.headers) == 0 or not rec.headers.get("WARC-Type"):
-            self.reject(pos, "truncated_warc", f"the file ends inside a record at byte {pos}", doc=False)
-            return False
+            self.headerless = pos  # the cut at the end of a file, or damage if records follow
+            return True
         length = rec.content_length
+        if self.plain is not None:
+            self.expected = pos + _header_length(self.plain, pos) + length
         self.decompressed += length
         if self.decompressed > self.cap:
             self.reject(
@@ -284,6 +301,30 @@ class _Reader:
         if kind != WarcRecordType.response:
             return self.skip(rec, pos, str(kind))
         return self.response(rec, pos, length)
+
+    def check_gap(self, pos: int) -> None:
+        """In a plain file, bytes FastWARC skipped between two records are a damaged record (a broken
+        Content-Length, a mangled header): recorded, so nothing vanishes silently."""
+        if self.expected is not None and pos > self.expected + GAP_SLACK:
+            self.reject(
+                self.expected,
+                "bad_warc",
+                f"{pos - self.expected} bytes between the record ending at byte {self.expected} and the "
+                f"next at byte {pos} are no readable record (damaged header or length); skipped",
+                doc=False,
+            )
+        self.expected = None
+
+    def settle_headerless(self, reason: str) -> None:
+        if self.headerless is None:
+            return
+        at, self.headerless = self.headerless, None
+        detail = (
+            f"the file ends inside a record at byte {at}"
+            if reason == "truncated_warc"
+            else f"no WARC record header at byte {at} (damaged record); reading went on with the next"
+        )
+        self.reject(at, reason, detail, doc=False)
 
     def drained(self, rec: WarcRecord, pos: int, kind: str, read: int = 0) -> bool:
         """Consume the rest of a record; False (and the cut recorded) when the file ends inside it."""
@@ -369,7 +410,13 @@ class _Reader:
         self.records.append(row)
         self.ordinal.append((row, len(self.positions) - 1))
 
+    def close(self) -> None:
+        if self.plain is not None:
+            os.close(self.plain)
+            self.plain = None
+
     def finish(self) -> WarcRead:
+        self.settle_headerless("truncated_warc")
         if not self.ranged and not _addressable(self.path, self.positions):
             for row, index in self.ordinal:  # one-stream file: offsets collide, the record index does not
                 row["source_line"] = index
@@ -390,7 +437,10 @@ def read_warc(
             return WarcRead([], [_reject(root, path, None, "empty_file", "0 bytes")], {})
         start, end = byte_range if byte_range is not None else (0, size)
         reader = _Reader(root, path, limits, start, end, ranged=byte_range is not None)
-        reader.run()
+        try:
+            reader.run()
+        finally:
+            reader.close()
         return reader.finish()
     except OSError as exc:
         return WarcRead([], [_reject(root, path, None, "unreadable", f"{type(exc).__name__}: {exc}")], {})
