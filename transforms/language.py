@@ -18,7 +18,7 @@ __all__ = ["SAMPLE_CHARS", "detect_language", "language_sample", "with_language"
 SAMPLE_CHARS = 1000  # characters the detector reads per document
 EVIDENCE_BYTES = 200  # a sample shorter than this is weaker evidence, in proportion
 _MIN_WORDS = 6  # a line with fewer words is a label, not a sentence
-_SCAN_CHARS = 50_000  # how far into a long text the sample is looked for
+_SCAN_CHARS = 20_000  # how far into a long text the sample is looked for
 _INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # CLD2 still emits a few pre-2000 codes, and script variants; the column holds ISO 639-1 where one exists
 # (the ISO 639-2/3 code otherwise, e.g. "ceb", "haw").
