@@ -361,7 +361,7 @@ def read_file(
     suffix = _suffix(path.name)
     fmt = {".txt": "txt", ".html": "html", ".htm": "html"}.get(suffix or "", "jsonl")
     try:
-        if suffix in (".warc", ".warc.gz", ".warc.zst"):
+        if suffix is not None and suffix.startswith(".warc"):
             from flows.warc import read_warc  # flows.warc builds on this module's row helpers
 
             out, rejects, kinds = read_warc(root, path, limits)

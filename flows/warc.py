@@ -42,7 +42,7 @@ from transforms.warc import (
     warc_date,
 )
 
-__all__ = ["WARC_SUFFIXES", "WarcRead", "read_warc", "split_warc_chunks", "warc_record_ranges"]
+__all__ = ["WARC_SUFFIXES", "WarcRead", "is_warc", "read_warc", "split_warc_chunks", "warc_record_ranges"]
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.zst")
 RATIO_CAP = 20  # a WARC file may decompress to this many times its size (HTML compresses 4-8x)
@@ -244,7 +244,7 @@ class _Reader:
                         if not self.record(rec, p):
                             return
                         last, damaged = p, False
-                    if not self.positions and not self.rejected:
+                    if not self.positions and not self.rejected and self.start == 0:
                         self.reject(None, "bad_warc", "no WARC record found (not a WARC file?)", doc=False)
                     return
                 except OSError as exc:
