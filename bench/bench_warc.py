@@ -186,6 +186,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--files", type=int, default=4)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "warc.md")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to measure")
     ap.add_argument("--language-only", action="store_true", help="only the language column's cost")
     args = ap.parse_args()
     pages = real_pages()
@@ -202,7 +203,7 @@ def main() -> None:
 
     wirewash(folder, 1, home)  # warm-up: Prefect's database, numba's kernel cache
     rows = []
-    for workers in (1, 2):
+    for workers in args.workers:
         b_s, b_n = bare(folder, workers)
         w_s, summary = wirewash(folder, workers, home)
         r_s = read_stage(folder, workers)
@@ -211,11 +212,12 @@ def main() -> None:
             f"workers={workers}: bare {args.pages / b_s:.1f} pages/s, wirewash {args.pages / w_s:.1f} pages/s"
         )
 
-    bare1 = args.pages / rows[0][1]
+    bare1 = args.pages / rows[0][1]  # the first worker count given (1 by default)
     lines = [
         "# WARC throughput: wirewash end to end vs a bare FastWARC + trafilatura loop",
         "",
-        f"`python bench/bench_warc.py --pages {args.pages} --files {args.files}` on this machine (2 cores, "
+        f"`python bench/bench_warc.py --pages {args.pages} --files {args.files} --workers "
+        f"{' '.join(map(str, args.workers))}` on this machine (2 cores, "
         "shared with other jobs: compare the ratios, measured side by side in one session).",
         "",
         f"Input: {args.pages} HTML responses ({len(pages)} real pages from trafilatura_eval and "
