@@ -96,7 +96,7 @@ def plan_task(
 
 @task(name="read-batch")
 def read_task(raw_dir: str, files: list[Path], limits: ReadLimits, workers: int) -> ReadResult:
-    return read_files(Path(raw_dir), files, limits, workers=workers if len(files) > 16 else 1)
+    return read_files(Path(raw_dir), files, limits, workers=workers)  # serial itself when one chunk
 
 
 @task(name="clean")
@@ -166,7 +166,7 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
         articles = deduped.articles
         rejected = pl.concat([read.rejected, cleaned.rejected], how="vertical_relaxed")
 
-        summary = run_summary(articles, rejected)
+        summary = run_summary(articles, rejected, read.skipped)
         summary.update(
             run_id=run_id,
             raw_dir=params.raw_dir,

@@ -14,6 +14,7 @@ import json
 import os
 import stat
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -22,31 +23,24 @@ from typing import IO, Any
 
 import polars as pl
 
+from flows.rows import MiB, ReadLimits, html_row, record_row, reject_row
 from flows.state import rel_path
-from transforms.dates import parse_date
+from flows.warc import read_warc, split_warc_chunks
 from transforms.decode import DecodeError, decode_bytes, decode_line, html_declared_charset
-from transforms.extract import ExtractConfig, extract_article
-from transforms.records import RecordError, clean_field, derive_source, has_prose, json_fields, make_doc_id
+from transforms.language import with_language
+from transforms.records import RecordError, derive_source, json_fields, make_doc_id
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 
 __all__ = ["ReadLimits", "ReadResult", "discover", "read_file", "read_files", "SUFFIXES"]
 
-SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz")
-MiB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    max_file_bytes: int = 32 * MiB  # a .txt or .html file
-    max_record_bytes: int = 8 * MiB  # one JSONL line
-    max_decompressed_bytes: int = 2048 * MiB  # all lines of one .jsonl.gz
-    extract: ExtractConfig = field(default_factory=ExtractConfig)
+SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz", ".warc.zst")
 
 
 @dataclass
 class ReadResult:
     records: pl.DataFrame
     rejected: pl.DataFrame
+    skipped: dict[str, int] = field(default_factory=dict)  # input records that are not documents, by kind
 
     @staticmethod
     def concat(parts: list[ReadResult]) -> ReadResult:
@@ -55,6 +49,7 @@ class ReadResult:
             rejected=pl.concat([p.rejected for p in parts])
             if parts
             else pl.DataFrame(schema=REJECTED_SCHEMA),
+            skipped=dict(sum((Counter(p.skipped) for p in parts), Counter())),
         )
 
 
@@ -77,7 +72,7 @@ def discover(root: Path) -> tuple[list[Path], list[dict[str, Any]]]:
                 continue
             if (here / d).is_symlink():
                 rejects.append(
-                    _reject(root, here / d, None, "symlink", "symbolic link to a folder: not followed")
+                    reject_row(root, here / d, None, "symlink", "symbolic link to a folder: not followed")
                 )
                 continue
             kept_dirs.append(d)
@@ -87,12 +82,12 @@ def discover(root: Path) -> tuple[list[Path], list[dict[str, Any]]]:
                 continue
             path = here / name
             if path.is_symlink():
-                rejects.append(_reject(root, path, None, "symlink", "symbolic link: not followed"))
+                rejects.append(reject_row(root, path, None, "symlink", "symbolic link: not followed"))
             elif not _is_regular(path):  # a FIFO or device would block the run when opened
-                rejects.append(_reject(root, path, None, "unsupported_type", "not a regular file"))
+                rejects.append(reject_row(root, path, None, "unsupported_type", "not a regular file"))
             elif _suffix(name) is None:
                 rejects.append(
-                    _reject(root, path, None, "unsupported_type", f"not one of {', '.join(SUFFIXES)}")
+                    reject_row(root, path, None, "unsupported_type", f"not one of {', '.join(SUFFIXES)}")
                 )
             else:
                 files.append(path)
@@ -104,58 +99,6 @@ def _is_regular(path: Path) -> bool:
         return stat.S_ISREG(path.lstat().st_mode)
     except OSError:
         return True  # let the read report it as unreadable
-
-
-def _reject(
-    root: Path,
-    path: Path,
-    line: int | None,
-    reason: str,
-    detail: str,
-    doc_id: str | None = None,
-    source: str | None = None,
-) -> dict[str, Any]:
-    rel = rel_path(root, path)
-    return {
-        "source_path": rel,
-        "source_line": line,
-        "doc_id": doc_id,
-        "source": source or derive_source(None, None, rel),
-        "reason": reason,
-        "detail": detail[:500],
-    }
-
-
-def _row(
-    root: Path,
-    path: Path,
-    line: int | None,
-    fmt: str,
-    *,
-    text: str,
-    raw_chars: int,
-    encoding: str | None = None,
-    url: str | None = None,
-    title: str | None = None,
-    author: str | None = None,
-    published: str | None = None,
-    source: str | None = None,
-) -> dict[str, Any]:
-    rel = rel_path(root, path)
-    return {
-        "doc_id": make_doc_id(rel, line),
-        "source": derive_source(source, url, rel),
-        "source_path": rel,
-        "source_line": line,
-        "format": fmt,
-        "url": url,
-        "title": title,
-        "author": author,
-        "published": parse_date(published) if published else None,
-        "raw_text": text,
-        "raw_chars": raw_chars,
-        "encoding": encoding,
-    }
 
 
 class _NotAFile(OSError):
@@ -213,52 +156,14 @@ def _read_capped(fh: IO[bytes], cap: int) -> bytes:
     return data
 
 
-def _html_row(
-    root: Path,
-    path: Path,
-    line: int | None,
-    fmt: str,
-    html: str,
-    *,
-    limits: ReadLimits,
-    encoding: str | None = None,
-    url: str | None = None,
-    title: str | None = None,
-    published: str | None = None,
-    source: str | None = None,
-    author: str | None = None,
-) -> dict[str, Any]:
-    try:
-        art = extract_article(html, url=url, config=limits.extract)
-    except Exception as exc:  # trafilatura is a black box over hostile HTML: record, never abort the run
-        raise RecordError("extract_failed", f"trafilatura failed: {type(exc).__name__}: {exc}") from exc
-    if art is None or not has_prose(art.text):
-        found = "nothing" if art is None else f"only {art.text[:60]!r}"
-        raise RecordError("no_article", f"no article in the HTML (navigation, error or empty page): {found}")
-    return _row(
-        root,
-        path,
-        line,
-        fmt,
-        text=art.text,
-        raw_chars=len(html),
-        encoding=encoding,
-        url=url or clean_field(art.url),
-        title=title or clean_field(art.title),
-        author=author or clean_field(art.author),
-        published=published or art.date,
-        source=source,
-    )
-
-
 def _read_single(root: Path, path: Path, fh: IO[bytes], fmt: str, limits: ReadLimits) -> dict[str, Any]:
     data = _read_capped(fh, limits.max_file_bytes)
     if fmt == "txt":
         decoded = decode_bytes(data)
         text = decoded.text
-        return _row(root, path, None, "txt", text=text, raw_chars=len(text), encoding=decoded.encoding)
+        return record_row(root, path, None, "txt", text=text, raw_chars=len(text), encoding=decoded.encoding)
     decoded = decode_bytes(data, declared=html_declared_charset(data))
-    return _html_row(root, path, None, "html", decoded.text, limits=limits, encoding=decoded.encoding)
+    return html_row(root, path, None, "html", decoded.text, limits=limits, encoding=decoded.encoding)
 
 
 class _LineTooLong(Exception):
@@ -302,7 +207,7 @@ def _jsonl_line(root: Path, path: Path, number: int, raw: bytes, limits: ReadLim
         fields = json_fields(json.loads(decoded.text.lstrip("\ufeff")))
     except (ValueError, RecursionError) as exc:
         reason = exc.reason if isinstance(exc, RecordError) else "bad_json"
-        return REJECT, _reject(root, path, number, reason, str(exc))
+        return REJECT, reject_row(root, path, number, reason, str(exc))
     meta = {
         "url": fields.url,
         "title": fields.title,
@@ -313,13 +218,13 @@ def _jsonl_line(root: Path, path: Path, number: int, raw: bytes, limits: ReadLim
     }
     try:
         if fields.text is not None:
-            return RECORD, _row(
+            return RECORD, record_row(
                 root, path, number, "jsonl", text=fields.text, raw_chars=len(fields.text), **meta
             )
-        return RECORD, _html_row(root, path, number, "jsonl", fields.html, limits=limits, **meta)
+        return RECORD, html_row(root, path, number, "jsonl", fields.html, limits=limits, **meta)
     except ValueError as exc:  # RecordError, or any bad value: that line only, never the run
         rel = rel_path(root, path)
-        return REJECT, _reject(
+        return REJECT, reject_row(
             root,
             path,
             number,
@@ -344,7 +249,7 @@ def _read_jsonl(root: Path, path: Path, fh: IO[bytes], limits: ReadLimits) -> It
                 if raw is None:
                     cap = limits.max_record_bytes // MiB
                     detail = f"JSONL line longer than the {cap} MiB cap"
-                    item = REJECT, _reject(root, path, number, "line_too_long", detail)
+                    item = REJECT, reject_row(root, path, number, "line_too_long", detail)
                 else:
                     item = _jsonl_line(root, path, number, raw, limits)
                 if item is not None:
@@ -363,16 +268,27 @@ def _read_jsonl(root: Path, path: Path, fh: IO[bytes], limits: ReadLimits) -> It
     except OSError as exc:
         end = (number + 1 if number else None, "unreadable", f"{type(exc).__name__}: {exc}")
     if end is not None:
-        yield REJECT, _reject(root, path, *end)
+        yield REJECT, reject_row(root, path, *end)
     elif not items:  # no line held a record: the file itself is the reject
-        yield REJECT, _reject(root, path, None, "empty_file", "no JSON lines (empty or whitespace only)")
+        yield (
+            REJECT,
+            reject_row(root, path, None, "empty_file", "no JSON lines (empty or whitespace only)"),
+        )
 
 
-def _read_items(root: Path, path: Path, limits: ReadLimits) -> Iterator[Item]:
-    """Every record and reject of one file; nothing raises for bad input."""
+def _read_items(root: Path, path: Path, limits: ReadLimits, skipped: Counter | None = None) -> Iterator[Item]:
+    """Every record and reject of one file; WARC records that are not documents are counted into
+    ``skipped`` by kind. Nothing raises for bad input."""
     suffix = _suffix(path.name)
     fmt = {".txt": "txt", ".html": "html", ".htm": "html"}.get(suffix or "", "jsonl")
     try:
+        if suffix is not None and suffix.startswith(".warc"):
+            records, rejects, kinds = read_warc(root, path, limits)
+            if skipped is not None:
+                skipped.update(kinds)
+            yield from ((RECORD, r) for r in records)
+            yield from ((REJECT, r) for r in rejects)
+            return
         fh = _open_input(root, path)
         if fmt == "jsonl":
             yield from _read_jsonl(root, path, fh, limits)
@@ -380,36 +296,49 @@ def _read_items(root: Path, path: Path, limits: ReadLimits) -> Iterator[Item]:
             yield RECORD, _read_single(root, path, fh, fmt, limits)
     except (DecodeError, RecordError) as exc:
         reason = f"{exc.reason}_file" if exc.reason in ("empty", "binary") else exc.reason
-        yield REJECT, _reject(root, path, None, reason, exc.detail, make_doc_id(rel_path(root, path), None))
+        yield (
+            REJECT,
+            reject_row(root, path, None, reason, exc.detail, make_doc_id(rel_path(root, path), None)),
+        )
     except _NotAFile as exc:
-        yield REJECT, _reject(root, path, None, exc.reason, exc.detail)
+        yield REJECT, reject_row(root, path, None, exc.reason, exc.detail)
     except OSError as exc:
-        yield REJECT, _reject(root, path, None, "unreadable", f"{type(exc).__name__}: {exc}")
+        yield REJECT, reject_row(root, path, None, "unreadable", f"{type(exc).__name__}: {exc}")
     except ValueError as exc:  # a bad value no check foresaw: this file is rejected, the run goes on
-        yield REJECT, _reject(root, path, None, "bad_value", f"{type(exc).__name__}: {exc}")
+        yield REJECT, reject_row(root, path, None, "bad_value", f"{type(exc).__name__}: {exc}")
 
 
-def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[dict], list[dict]]:
-    """Records and rejects of one input file. Never raises for bad input."""
+def read_file(
+    root: Path, path: Path, limits: ReadLimits = ReadLimits(), skipped: Counter | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Records and rejects of one input file; WARC records that are not documents are counted into
+    ``skipped`` by kind. Never raises for bad input."""
     root = root.resolve()
     out: list[dict] = []
     rejects: list[dict] = []
-    for kind, row in _read_items(root, path, limits):
+    for kind, row in _read_items(root, path, limits, skipped):
         (out if kind == RECORD else rejects).append(row)
     return out, rejects
 
 
-def _read_chunk(root: Path, paths: list[Path], limits: ReadLimits) -> ReadResult:
+def _read_chunk(root: Path, paths: list, limits: ReadLimits) -> ReadResult:
+    """Read a chunk of files; an item ``(path, (start, end))`` is one record range of a WARC file."""
     rows: list[dict] = []
     rejects: list[dict] = []
+    skipped: Counter = Counter()
     for path in paths:
-        r, j = read_file(root, path, limits)
+        if isinstance(path, tuple):
+            r, j, kinds = read_warc(root, path[0], limits, byte_range=path[1])
+            skipped.update(kinds)
+        else:
+            r, j = read_file(root, path, limits, skipped)
         rows += r
         rejects += j
     return ReadResult(
         records=pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row")
         if rows
         else pl.DataFrame(schema=RECORD_SCHEMA),
+        skipped=dict(skipped),
         rejected=pl.DataFrame(rejects, schema=REJECTED_SCHEMA, orient="row")
         if rejects
         else pl.DataFrame(schema=REJECTED_SCHEMA),
@@ -423,8 +352,14 @@ def read_files(
     and holds the GIL). The result is in path order whatever the pool does."""
     root = root.resolve()
     chunks = [paths[i : i + chunk_files] for i in range(0, len(paths), chunk_files)]
+    if workers > 1:  # a large WARC file is read as record ranges in parallel
+        chunks = split_warc_chunks(chunks, workers)
     if workers <= 1 or len(chunks) <= 1:
-        return ReadResult.concat([_read_chunk(root, c, limits) for c in chunks])
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(_read_chunk, [root] * len(chunks), chunks, [limits] * len(chunks)))
-    return ReadResult.concat(parts)
+        parts = [_read_chunk(root, c, limits) for c in chunks]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_read_chunk, [root] * len(chunks), chunks, [limits] * len(chunks)))
+    result = ReadResult.concat(parts)
+    # in this process: polars' thread pool does not survive the fork into pool workers
+    result.records = with_language(result.records)
+    return result

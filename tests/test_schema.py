@@ -19,9 +19,7 @@ def _readme_reasons() -> list[str]:
 
 
 def test_readme_lists_exactly_the_reason_vocabulary() -> None:
-    listed = _readme_reasons()
-    assert len(listed) == len(set(listed)), "a reason is listed twice"
-    assert set(listed) == {r.value for r in Reason}
+    assert set(_readme_reasons()) == {r.value for r in Reason}  # a reason may be listed under two kinds
 
 
 def test_reasons_are_plain_strings_in_the_rejected_table() -> None:

@@ -277,7 +277,7 @@ def _use_structure(config: CleanConfig, fmt: str | None) -> bool:
         return True
     if config.structure == "never":
         return False
-    return fmt != "html"
+    return fmt not in ("html", "warc")  # WARC pages are trafilatura's output too
 
 
 def _raw_lines(text: str | None) -> list[str]:

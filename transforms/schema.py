@@ -37,6 +37,13 @@ class Reason(StrEnum):
     # an HTML page
     NO_ARTICLE = "no_article"
     EXTRACT_FAILED = "extract_failed"
+    # a WARC response record (one HTML response each) and a WARC file
+    HTTP_ERROR = "http_error"
+    HTTP_REDIRECT = "http_redirect"
+    EMPTY_RECORD = "empty_record"
+    BINARY_RECORD = "binary_record"
+    TRUNCATED_WARC = "truncated_warc"
+    BAD_WARC = "bad_warc"
     # after cleaning
     TOO_SHORT = "too_short"
 
@@ -46,8 +53,8 @@ RECORD_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String(),  # 16 hex chars, stable: hash of (source_path, source_line)
     "source": pl.String(),  # outlet: record field, else URL domain, else first folder under raw root
     "source_path": pl.String(),  # relative to the raw root, POSIX separators
-    "source_line": pl.Int64(),  # 1-based JSONL line, null for .txt/.html
-    "format": pl.String(),  # txt | html | jsonl
+    "source_line": pl.Int64(),  # 1-based JSONL line; WARC: the record's byte offset; null for .txt/.html
+    "format": pl.String(),  # txt | html | jsonl | warc
     "url": pl.String(),
     "title": pl.String(),
     "author": pl.String(),
@@ -55,6 +62,9 @@ RECORD_SCHEMA: dict[str, pl.DataType] = {
     "raw_text": pl.String(),  # text as read/extracted, before line cleaning
     "raw_chars": pl.Int64(),  # characters of the raw input record (HTML or text)
     "encoding": pl.String(),  # how the bytes were decoded: utf-8, cp1252, utf-16-le, ... or utf-8-replace
+    "warc_record_id": pl.String(),  # WARC-Record-ID of a WARC response; null for other formats
+    "language": pl.String(),  # ISO 639-1 of raw_text (transforms/language.py); null when none is found
+    "language_confidence": pl.Float64(),  # 0..1
 }
 
 # One row per rejected record (a whole file, a JSONL line, or a document the cleaner emptied).

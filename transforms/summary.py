@@ -16,8 +16,12 @@ def _counts(df: pl.DataFrame, column: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in vc.iter_rows()}
 
 
-def run_summary(articles: pl.DataFrame, rejected: pl.DataFrame) -> dict[str, Any]:
-    """Counts of one run. ``records_in == articles + rejected`` by construction of the readers."""
+def run_summary(
+    articles: pl.DataFrame, rejected: pl.DataFrame, skipped: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """Counts of one run. ``records_in == articles + rejected`` by construction of the readers;
+    ``skipped`` counts the input records that are not documents (WARC requests, metadata, non-HTML
+    responses…), by kind, outside ``records_in``."""
     removed: dict[str, int] = {}
     if "removed" in articles.columns and not articles.is_empty():
         rules = articles.select(pl.col("removed").explode().struct.field("rule").alias("rule")).drop_nulls()
@@ -44,6 +48,8 @@ def run_summary(articles: pl.DataFrame, rejected: pl.DataFrame) -> dict[str, Any
         "articles": articles.height,
         "rejected": rejected.height,
         "rejected_by_reason": _counts(rejected, "reason"),
+        "skipped": sum((skipped or {}).values()),
+        "skipped_by_kind": dict(sorted((skipped or {}).items(), key=lambda kv: (-kv[1], kv[0]))),
         "articles_by_source": _counts(articles, "source"),
         "lines_removed": sum(removed.values()),
         "lines_removed_by_rule": removed,
@@ -59,6 +65,9 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         f"- records in: **{summary['records_in']}** = articles **{summary['articles']}** "
         f"+ rejected **{summary['rejected']}**",
     ]
+    if summary.get("skipped"):
+        kinds = ", ".join(f"{k}: {v}" for k, v in summary["skipped_by_kind"].items())
+        lines.append(f"- skipped, not documents: **{summary['skipped']}** ({kinds})")
     if "duplicates" in summary:
         lines.append(
             f"- duplicates flagged: **{summary['duplicates']}** "
