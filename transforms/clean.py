@@ -39,8 +39,10 @@ __all__ = [
     "ExplainedLine",
     "RuleSet",
     "clean_frame",
+    "clean_records",
     "clean_text",
     "explain",
+    "explained_lines",
     "format_explain",
 ]
 
@@ -153,7 +155,7 @@ def _is_promo(s: str, config: CleanConfig) -> bool:
 
 def _headline_like(s: str, config: CleanConfig) -> bool:
     n = _n_words(s)
-    return 3 <= n <= 30 and len(s) <= config.headline_max_chars and s[-1] not in ".:;,"
+    return 2 <= n <= 30 and len(s) <= config.headline_max_chars and s[-1] not in ".:;,"
 
 
 # ---------------------------------------------------------------- the per-document cleaner
@@ -336,11 +338,17 @@ def explain(
     fmt: str | None = None,
 ) -> list[ExplainedLine]:
     """Every input line, marked kept or removed and by which rule (for ``wirewash explain``)."""
-    raw = _raw_lines(text)
     res = clean_text(text, title=title, config=config, extra_rules=extra_rules, repeated=repeated, fmt=fmt)
-    why = {n: r for n, _, r in res.removed}
-    kept = set(res.kept)
-    return [ExplainedLine(i + 1, s, (i + 1) in kept, why.get(i + 1)) for i, s in enumerate(raw)]
+    return explained_lines(text, {n: r for n, _, r in res.removed})
+
+
+def explained_lines(raw_text: str | None, removed: Mapping[int, str]) -> list[ExplainedLine]:
+    """Every line of ``raw_text`` marked from a cleaning result's ``removed`` (line number -> rule id): a
+    non-blank line not in it was kept. ``wirewash explain`` renders ``clean_records``' own row with it."""
+    return [
+        ExplainedLine(i + 1, s, bool(s.strip()) and (i + 1) not in removed, removed.get(i + 1))
+        for i, s in enumerate(_raw_lines(raw_text))
+    ]
 
 
 def format_explain(lines: list[ExplainedLine], width: int = 110) -> str:
@@ -383,19 +391,16 @@ def _repeated_line_numbers(records: pl.DataFrame, repeated: pl.DataFrame | None)
     )
 
 
-def clean_frame(
+def clean_records(
     records: pl.DataFrame,
     config: CleanConfig = CleanConfig(),
     outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
     repeated: pl.DataFrame | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Clean every record; return (articles, rejected).
-
-    ``articles``: the record columns plus ``text``, ``clean_chars`` and ``removed`` (line, rule, text);
-    ``title``/``published`` filled from the headline/date line where null.
-    ``rejected``: REJECTED_SCHEMA rows, reason ``too_short``.
-    ``repeated``: ``linestats.repeated_lines(...)`` output ``[source, line_hash]``.
-    """
+) -> pl.DataFrame:
+    """Every record cleaned, none split off: the record columns plus ``text``, ``removed``, ``clean_chars``,
+    ``title``/``published`` filled from the headline/date line where null, and ``reject_detail`` (null for
+    an article, the ``too_short`` detail for a reject). ``clean_frame`` is this plus the split; ``explain``
+    renders one row of it."""
     rules_by_source = dict(outlet_rules or {})
 
     def one(raw_text: str | None, title: str | None, source: str | None, fmt: str | None, rep: Any) -> dict:
@@ -425,7 +430,8 @@ def clean_frame(
         return pl.Series([one(*row) for row in rows], dtype=_RESULT_DTYPE)
 
     reps = _repeated_line_numbers(records, repeated)
-    out = (
+    too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
+    return (
         records.lazy()
         .join(reps.lazy(), on="doc_id", how="left", maintain_order="left")
         .with_columns(
@@ -443,25 +449,48 @@ def clean_frame(
             pl.col("text").str.len_chars().cast(pl.Int64).alias("clean_chars"),
             pl.col("text").str.count_matches(r"\S+").cast(pl.Int64).alias("_words"),
         )
-        .drop("_res", "_rep")
+        .with_columns(
+            pl.when(too_short)
+            .then(
+                pl.format(
+                    "{} chars / {} words left after cleaning (min {} / {}); {} of {} lines removed",
+                    "clean_chars",
+                    "_words",
+                    pl.lit(config.min_clean_chars),
+                    pl.lit(config.min_clean_words),
+                    pl.col("removed").list.len(),
+                    pl.col("raw_text").fill_null("").str.count_matches("\n") + 1,
+                )
+            )
+            .alias("reject_detail")
+        )
+        .drop("_res", "_rep", "_words")
         .collect()
     )
-    too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
-    rejected = out.filter(too_short).select(
+
+
+def clean_frame(
+    records: pl.DataFrame,
+    config: CleanConfig = CleanConfig(),
+    outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
+    repeated: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Clean every record; return (articles, rejected).
+
+    ``articles``: the record columns plus ``text``, ``removed`` (line, rule, text) and ``clean_chars``;
+    ``title``/``published`` filled from the headline/date line where null.
+    ``rejected``: REJECTED_SCHEMA rows, reason ``too_short``.
+    ``repeated``: ``linestats.repeated_lines(...)`` output ``[source, line_hash]``.
+    """
+    out = clean_records(records, config, outlet_rules, repeated)
+    is_reject = pl.col("reject_detail").is_not_null()
+    rejected = out.filter(is_reject).select(
         "source_path",
         "source_line",
         "doc_id",
         "source",
         pl.lit("too_short").alias("reason"),
-        pl.format(
-            "{} chars / {} words left after cleaning (min {} / {}); {} of {} lines removed",
-            "clean_chars",
-            "_words",
-            pl.lit(config.min_clean_chars),
-            pl.lit(config.min_clean_words),
-            pl.col("removed").list.len(),
-            pl.col("raw_text").fill_null("").str.count_matches("\n") + 1,
-        ).alias("detail"),
+        pl.col("reject_detail").alias("detail"),
     )
-    articles = out.filter(~too_short).drop("_words")
+    articles = out.filter(~is_reject).drop("reject_detail")
     return articles, rejected.cast(REJECTED_SCHEMA)  # type: ignore[arg-type]

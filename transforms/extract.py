@@ -29,7 +29,6 @@ class Extracted:
     author: str | None
     date: str | None
     url: str | None
-    sitename: str | None
 
 
 def ensure_document(html: str) -> str:
@@ -60,5 +59,4 @@ def extract_article(
         author=doc.author or None,
         date=doc.date or None,
         url=doc.url or url,
-        sitename=doc.sitename or None,
     )

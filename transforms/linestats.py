@@ -25,8 +25,8 @@ __all__ = [
     "line_evidence",
     "line_hash",
     "line_hashes_expr",
-    "normalise_expr",
     "normalise_line",
+    "normalise_line_expr",
     "repeated_lines",
 ]
 
@@ -48,7 +48,7 @@ class LineStatsConfig:
 
 
 # Fold case, digit runs, punctuation/symbols and whitespace. The same regexes run in Python (normalise_line)
-# and in polars (normalise_expr); a differential test keeps them in step.
+# and in polars (normalise_line_expr); a differential test keeps them in step.
 _DIGITS = r"\d+"
 _NON_WORD = r"[^\w\s]|_"
 _SPACES = r"\s+"
@@ -62,7 +62,7 @@ def normalise_line(line: str) -> str:
     return _RE_SPACES.sub(" ", s).strip()
 
 
-def normalise_expr(col: str | pl.Expr) -> pl.Expr:
+def normalise_line_expr(col: str | pl.Expr) -> pl.Expr:
     """``normalise_line`` as a polars expression (Rust regex: linear time)."""
     e = pl.col(col) if isinstance(col, str) else col
     return (
@@ -95,7 +95,7 @@ def doc_lines(docs: pl.DataFrame | pl.LazyFrame, text_col: str = "raw_text") -> 
         .select("doc_id", "source", pl.col(text_col).fill_null("").str.split("\n").alias("_line"))
         .with_columns(pl.int_ranges(1, pl.col("_line").list.len() + 1, dtype=pl.Int32).alias("line"))
         .explode("_line", "line")
-        .with_columns(normalise_expr("_line").alias("norm"), pl.col("_line").str.len_chars().alias("_chars"))
+        .with_columns(normalise_line_expr("_line").alias("norm"), pl.col("_line").str.len_chars().alias("_chars"))
         .filter(pl.col("norm") != "")
     )
 
