@@ -22,6 +22,101 @@ from transforms.rules import (
 
 # rule id -> (lines it must match, real article sentences it must not match)
 CASES: dict[str, tuple[list[str], list[str]]] = {
+    "paywall_counter": (
+        [
+            "You've read 3 stories this month",
+            "You have 2 free articles left this month.",
+            "This is your 3rd free article",
+            "2 of 5 free articles",
+            "Sie haben bereits 3 von 5 Artikeln gelesen",
+            "Il vous reste 2 articles gratuits ce mois-ci",
+        ],
+        [
+            "You have 30 days to appeal the decision, the court said.",
+            "You have read the report, the minister told the committee, so you know the figures.",
+            "3 of 5 patients recovered within a week, the study found, against 1 of 5 in the control group.",
+        ],
+    ),
+    "donation_prompt": (
+        [
+            "Help us deliver journalism that makes a difference",
+            "Become a member from £4 a month",
+            "Support our journalism",
+            "Donate now",
+            "Make a contribution",
+            "Unterstützen Sie unabhängigen Journalismus",
+            "Soutenez-nous",
+        ],
+        [
+            "Support for the measure fell to 40 percent, a poll showed.",
+            "Help us keep the city safe, the mayor told residents on Monday evening.",
+            "Become a member of the European Union was the country's goal for two decades, he said.",
+        ],
+    ),
+    "signin_prompt": (
+        [
+            "Sign in to comment",
+            "Log in or register to post comments",
+            "Create a free account",
+            "Welcome, guest",
+            "You are not logged in.",
+            "Forgot your password?",
+        ],
+        [
+            "Sign in to the building was required for all visitors, the police said on Monday after the attack.",
+            "Log in to the system failed for thousands of customers on Monday, the bank said in a statement.",
+        ],
+    ),
+    "weather_widget": (
+        [
+            "72°F Sunny",
+            "-3 °C",
+            "Weather: Berlin 12°C",
+            "Partly cloudy 18°",
+            "Mon-Fri: 9am - 5pm",
+            "Öffnungszeiten: Mo-Fr 9-18 Uhr",
+        ],
+        [
+            "The temperature reached 40°C in Seville on Tuesday, the hottest day of the year.",
+            "Hours after the vote, the minister resigned.",
+        ],
+    ),
+    "newsletter_de": (
+        [
+            "Melden Sie sich für unseren Newsletter an",
+            "Abonnieren Sie jetzt unseren kostenlosen Newsletter und erhalten Sie die wichtigsten Nachrichten.",
+            "Hier zum Newsletter anmelden",
+            "Jetzt kostenlosen Morgen-Newsletter abonnieren",
+            "Ihre E-Mail-Adresse",
+            "Newsletter: Jetzt anmelden",
+        ],
+        [
+            "Der Newsletter-Versand der Behörde wurde nach dem Datenleck eingestellt, sagte ein Sprecher.",
+            "Mit dem Newsletter erreichte die Partei zwei Millionen Wähler, sagte der Sprecher.",
+        ],
+    ),
+    "ad_marker": (
+        [
+            "Advertisement",
+            "ADVERTISEMENT",
+            "Buy photo",
+            "Posted!",
+            "less",
+            "Now watching",
+            "1 of 5",
+            "941 comments",
+            "Story continues below advertisement",
+            "Anzeige",
+        ],
+        [
+            "Advertisement spending rose 4% in the quarter.",
+            "More than 1,000 people attended the rally, police said.",
+        ],
+    ),
+    "separator_line": (
+        ["_____", "* * *", "……", "…", "=========", "- - -", "• • •"],
+        ["... and then the lights went out.", "— Jane Doe, the mayor"],
+    ),
     "paywall_limit": (
         [
             "You’ve reached your limit of {{free_limit}} free articles this month.",
@@ -121,8 +216,13 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Lesen Sie auch",
             "Lire aussi :",
             "Lee también",
+            "More from The Guardian",
+            "Latest headlines",
         ],
-        ["Read more carefully, the teacher said, and the answer will become clear to you."],
+        [
+            "Read more carefully, the teacher said, and the answer will become clear to you.",
+            "More from the minister's speech is expected to be released on Tuesday.",
+        ],
     ),
     "share_widget": (
         ["shared on", "Share this article", "Facebook Twitter WhatsApp Email", "Teilen", "Partager"],
