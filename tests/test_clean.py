@@ -52,7 +52,9 @@ def test_promo_lines_without_marker_are_kept() -> None:
     res = clean_text("\n".join(["Smart Quarterly", *BODY]), config=CleanConfig(structure="never"))
     assert _rules(res) == {1: "title_line"} and res.title == "Smart Quarterly"
     assert res.text == "\n".join(BODY)
-    res = clean_text("\n".join([*BODY[:2], "Smart Quarterly", BODY[2]]), config=CleanConfig(structure="never"))
+    res = clean_text(
+        "\n".join([*BODY[:2], "Smart Quarterly", BODY[2]]), config=CleanConfig(structure="never")
+    )
     assert res.removed == [] and res.text.count("\n") == 3
 
 
@@ -233,9 +235,18 @@ def test_clean_records_keeps_rejects_and_explained_lines_render_its_row() -> Non
 
     good = "\n".join(["A headline about the talks", *BODY, "", "Skip to toolbar"])
     out = clean_records(_records([good, "Skip to toolbar\nToo short."]), CleanConfig(100, 10))
-    assert out.height == 2 and out.columns == [*RECORD_SCHEMA, "text", "removed", "clean_chars", "reject_detail"]
+    assert out.height == 2 and out.columns == [
+        *RECORD_SCHEMA,
+        "text",
+        "removed",
+        "clean_chars",
+        "reject_detail",
+    ]
     assert out["reject_detail"][0] is None
-    assert out["reject_detail"][1] == "10 chars / 2 words left after cleaning (min 100 / 10); 1 of 2 lines removed"
+    assert (
+        out["reject_detail"][1]
+        == "10 chars / 2 words left after cleaning (min 100 / 10); 1 of 2 lines removed"
+    )
     row = out.row(0, named=True)
     lines = explained_lines(row["raw_text"], {r["line"]: r["rule"] for r in row["removed"]})
     assert [(e.line_no, e.kept, e.rule_id) for e in lines] == [

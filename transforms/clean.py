@@ -28,7 +28,6 @@ from typing import Any
 import polars as pl
 
 from transforms.dates import looks_like_date, parse_date
-from transforms.linemodel import line_features, load_model
 from transforms.linestats import LineStatsConfig, doc_lines, line_hash, line_hashes_expr, normalise_line
 from transforms.rules import RULES, LineRule, RuleSet
 from transforms.schema import REJECTED_SCHEMA
@@ -45,7 +44,6 @@ __all__ = [
     "explain",
     "explained_lines",
     "format_explain",
-    "model_lines",
 ]
 
 REMOVED_DTYPE = pl.List(pl.Struct({"line": pl.Int32(), "rule": pl.String(), "text": pl.String()}))
@@ -70,7 +68,6 @@ class CleanConfig:
     short_line_base: int = 20  # a non-prose line costs its length plus this, up to short_line_penalty
     short_run_min_lines: int = 3  # inside the main block, this many short lines in a row are a link list
     short_run_max_words: int = 12  # ...each of at most this many words
-    line_model: bool = False  # block scorer mode: the line model decides (False: the two block rules)
 
     def linestats(self) -> LineStatsConfig:
         return LineStatsConfig(min_docs=self.repeated_min_docs, min_share=self.repeated_min_share)
@@ -276,55 +273,18 @@ def _main_block(
     return idx, prose, (best_lo, best_hi), short
 
 
-_OVERRIDE = True
-
-
 def _block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
-    """Decide the undecided lines in their document's context: with the line model (default), or with
-    the block scorer's two rules (``outside_main_block``, ``short_line_run``) when it is switched off."""
-    idx, prose, block, short = _main_block(lines, why, config)
+    """Lines outside the main block go as ``outside_main_block``, link-list runs inside it as
+    ``short_line_run``."""
+    idx, _, block, short = _main_block(lines, why, config)
     if block is None:
         return
-    model = load_model() if config.line_model else None
-    if model is None:
-        lo, hi = block
-        for k, i in enumerate(idx):
-            if k < lo or k > hi:
-                why[i] = "outside_main_block"
-            elif k in short:
-                why[i] = "short_line_run"
-        return
     lo, hi = block
-    rows = line_features(lines, idx, prose, block, short)
     for k, i in enumerate(idx):
-        # losing the article is worse than keeping a widget: prose in or next to the main block stays
-        if _OVERRIDE and prose[k] and lo - 1 <= k <= hi + 1:
-            continue
-        name = model.decide(rows[k])
-        if name is not None:
-            why[i] = f"model:{name}"
-
-
-def model_lines(
-    text: str, *, title: str | None = None, config: CleanConfig = CleanConfig()
-) -> list[tuple[int, list[float]]]:
-    """(1-based line number, ``line_features`` row) of every line the line model decides in ``text``
-    (full-page text mode): what ``bench/train_line_model.py`` trains on."""
-    lines = [s.strip() for s in _raw_lines(text)]
-    why, _, _ = _decide(
-        lines,
-        title=title,
-        config=config,
-        rules=_DEFAULT_RULESET,
-        repeated_at=frozenset(),
-        structure=False,
-    )
-    idx, prose, block, short = _main_block(lines, why, config)
-    if block is None:
-        return []
-    lo, hi = block
-    rows = line_features(lines, idx, prose, block, short)
-    return [(i + 1, rows[k]) for k, i in enumerate(idx) if not (_OVERRIDE and prose[k] and lo - 1 <= k <= hi + 1)]
+        if k < lo or k > hi:
+            why[i] = "outside_main_block"
+        elif k in short:
+            why[i] = "short_line_run"
 
 
 def _use_structure(config: CleanConfig, fmt: str | None) -> bool:
