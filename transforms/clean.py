@@ -68,6 +68,7 @@ class CleanConfig:
     short_line_base: int = 20  # a non-prose line costs its length plus this, up to short_line_penalty
     short_run_min_lines: int = 3  # inside the main block, this many short lines in a row are a link list
     short_run_max_words: int = 12  # ...each of at most this many words
+    related_list_max_lines: int = 40  # a "Related"/"More from" lead takes at most this many headlines after it
 
     def linestats(self) -> LineStatsConfig:
         return LineStatsConfig(min_docs=self.repeated_min_docs, min_share=self.repeated_min_share)
@@ -158,6 +159,71 @@ def _headline_like(s: str, config: CleanConfig) -> bool:
     return 2 <= n <= 30 and len(s) <= config.headline_max_chars and s[-1] not in ".:;,"
 
 
+# a time or date line of a headline list: "3 hours ago", "12:45", "March 3, 2026", "03.12.2026", "vor 2 Stunden"
+_TIME_LINE = re.compile(
+    r"(?:\d{1,2}[:.]\d\d(?:\s?[ap]\.?m\.?)?(?: [A-Z]{2,4})?|\d{1,3} ?(?:min(?:ute)?s?|hours?|hrs?|h|days?|weeks?|"
+    r"months?|stunden?|minuten?|tagen?|heures?|jours?|horas?|días?)(?: ago)?|(?:vor|il y a|hace) \d{1,3} \w{1,10}|"
+    r"(?:updated|published|posted|aktualisiert)\b.{0,40}|(?:mon|tue|wed|thu|fri|sat|sun)\w{0,6},? .{0,30}\d|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w{0,7}\.? \d{1,2}(?:,? \d{4})?.{0,20}|"
+    r"\d{1,2}\.? (?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)\w{0,7}\.?(?: \d{4})?.{0,20}|"
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.{0,20})",
+    re.IGNORECASE,
+)
+
+
+def _time_line(s: str) -> bool:
+    return len(s) <= 50 and _TIME_LINE.fullmatch(s) is not None
+
+
+def _list_item(s: str, config: CleanConfig) -> bool:
+    """A line of a list of other stories: a headline (no final full stop, not prose) or a time line."""
+    if len(s) > config.headline_max_chars:
+        return False
+    if _time_line(s):
+        return True
+    return _n_words(s, 20) <= 20 and _headline_like(s, config) and not _is_prose(s, config.prose_min_words)
+
+
+def _related_lists(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
+    """Lists of other stories' headlines go as ``related_list``: the headline lines after a "Related" /
+    "More from" / "Trending" lead (``read_more`` with nothing after it), and, without a lead, a run of
+    headline lines in which time/date lines alternate with the headlines (two of each at least)."""
+    n = len(lines)
+    leads = [i for i in range(n) if why[i] == "read_more" and len(lines[i]) <= 40]
+    if not leads and sum(1 for s in lines if s and len(s) <= 50 and _time_line(s)) < 2:
+        return  # the common case: neither a lead nor two time lines, nothing to look at
+    alive = [i for i in range(n) if lines[i] and why[i] is None]
+    pos = {i: k for k, i in enumerate(alive)}
+    # after a lead
+    for i in leads:
+        if lines[i].rstrip(" :»›>→|").count(":"):
+            continue  # "Related: <a headline>" is a lead with its one headline
+        k = next((pos[j] for j in range(i + 1, n) if j in pos), None)
+        taken = 0
+        while k is not None and k < len(alive) and taken < config.related_list_max_lines:
+            j = alive[k]
+            if why[j] is not None or not _list_item(lines[j], config):
+                break
+            why[j] = "related_list"
+            taken += 1
+            k += 1
+    # without a lead: headlines with time lines between them
+    k = 0
+    while k < len(alive):
+        j = k
+        times = heads = 0
+        while j < len(alive) and why[alive[j]] is None and _list_item(lines[alive[j]], config):
+            if _time_line(lines[alive[j]]):
+                times += 1
+            else:
+                heads += 1
+            j += 1
+        if times >= 2 and heads >= 2 and 2 * times >= heads:
+            for m in range(k, j):
+                why[alive[m]] = "related_list"
+        k = max(j, k + 1)
+
+
 # ---------------------------------------------------------------- the per-document cleaner
 
 
@@ -192,6 +258,8 @@ def _decide(
             block_left -= 1
         else:
             block_left = 0
+
+    _related_lists(lines, why, config)
 
     # headline and date line, near the top of what is left
     published_line: str | None = None
@@ -233,6 +301,10 @@ def _decide(
     return why, title, published_line
 
 
+_NEUTRAL = frozenset({"title_line", "date_line"})
+_COUNT_REMOVED = True
+
+
 def _main_block(
     lines: list[str], why: list[str | None], config: CleanConfig
 ) -> tuple[list[int], list[bool], tuple[int, int] | None, set[int]]:
@@ -243,17 +315,33 @@ def _main_block(
     prose = [_is_prose(lines[i], config.prose_min_words) for i in idx]
     if not any(prose):
         return idx, prose, None, set()
+    # the run is scored over every non-blank line: a line a rule removed is evidence against the block
+    # around it (it costs like any other non-prose line), though it is decided already
+    base, cap = config.short_line_base, config.short_line_penalty
     best, best_lo, best_hi = float("-inf"), 0, 0
     run, lo = 0.0, 0
-    for k, i in enumerate(idx):
-        n = len(lines[i])
-        score = n if prose[k] else -min(n + config.short_line_base, config.short_line_penalty)
+    k = 0
+    m = len(idx)
+    for i, s in enumerate(lines):
+        if not s:
+            continue
+        undecided = k < m and idx[k] == i
+        if undecided:
+            score = len(s) if prose[k] else -min(len(s) + base, cap)
+        elif why[i] in _NEUTRAL:
+            continue
+        else:
+            score = -min(len(s) + base, cap) if _COUNT_REMOVED else 0
+            if not score:
+                continue
         if run <= 0:
             run, lo = score, k
         else:
             run += score
-        if run > best:
+        if run > best and undecided:
             best, best_lo, best_hi = run, lo, k
+        if undecided:
+            k += 1
     short: set[int] = set()
     k = best_lo
     while k <= best_hi:
@@ -297,7 +385,10 @@ def _use_structure(config: CleanConfig, fmt: str | None) -> bool:
 
 def _raw_lines(text: str | None) -> list[str]:
     """The input's lines, numbered as ``removed`` and ``explain`` number them (any newline convention)."""
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text or ""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 def clean_text(
@@ -381,21 +472,31 @@ _RESULT_DTYPE = pl.Struct(
     {
         "text": pl.String(),
         "title": pl.String(),
-        "published_line": pl.String(),
         "published": pl.Datetime("us", "UTC"),
         "removed": REMOVED_DTYPE,
     }
 )
 
 
-def _repeated_line_numbers(records: pl.DataFrame, repeated: pl.DataFrame | None) -> pl.DataFrame:
+def _lists_from_offsets(values: pl.Series, offsets: list[int]) -> pl.Series:
+    """A list column from its flat values and offsets (len(offsets) = rows + 1), built in arrow."""
+    import pyarrow as pa
+
+    arr = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()), values.to_arrow())
+    return pl.Series("removed", arr).cast(REMOVED_DTYPE)
+
+
+def _repeated_line_numbers(
+    records: pl.DataFrame, repeated: pl.DataFrame | None, max_chars: int = LineStatsConfig().max_line_chars
+) -> pl.DataFrame:
     """doc_id -> list of 1-based line numbers whose normalised hash is a repeated line of the doc's outlet."""
     empty = pl.DataFrame(schema={"doc_id": pl.String(), "_rep": pl.List(pl.Int32())})
     if repeated is None or repeated.is_empty() or records.is_empty():
         return empty
     rep = repeated.lazy().select(pl.col("source").fill_null(""), pl.col("line_hash").cast(pl.UInt64)).unique()
-    return (
+    return (  # a line longer than max_chars is never evidence (line_evidence): it is not hashed
         doc_lines(records.select("doc_id", pl.col("source").fill_null(""), "raw_text"))
+        .filter(pl.col("_chars") <= max_chars)
         .with_columns(line_hashes_expr("norm").alias("line_hash"))
         .join(rep, on=["source", "line_hash"], how="semi")
         .group_by("doc_id")
@@ -416,33 +517,48 @@ def clean_records(
     renders one row of it."""
     rules_by_source = dict(outlet_rules or {})
 
-    def one(raw_text: str | None, title: str | None, source: str | None, fmt: str | None, rep: Any) -> dict:
-        res = clean_text(
-            raw_text or "",
-            title=title,
-            config=config,
-            extra_rules=rules_by_source.get(source or "", ()),
-            fmt=fmt,
-            repeated_at=frozenset(rep or ()),
-        )
-        published: datetime | None = parse_date(res.published_line) if res.published_line else None
-        return {
-            "text": res.text,
-            "title": res.title,
-            "published_line": res.published_line,
-            "published": published,
-            "removed": [{"line": n, "rule": r, "text": t} for n, t, r in res.removed],
-        }
-
     def batch(s: pl.Series) -> pl.Series:
-        """The black box over a whole struct column: columns to Python lists once, no dict per input row."""
+        """The black box over a whole struct column: columns to Python lists once, one Python list per
+        output column (no dict per row), the removed lines as flat lists with offsets."""
         cols = s.struct.unnest()
-        rows = zip(
-            *(cols[c].to_list() for c in ("raw_text", "title", "source", "format", "_rep")), strict=True
-        )
-        return pl.Series([one(*row) for row in rows], dtype=_RESULT_DTYPE)
+        texts, titles, dates, counts = [], [], [], []
+        r_line, r_rule, r_text = [], [], []
+        rows = zip(*(cols[c].to_list() for c in ("raw_text", "title", "source", "format", "_rep")), strict=True)
+        for raw_text, title, source, fmt, rep in rows:
+            res = clean_text(
+                raw_text or "",
+                title=title,
+                config=config,
+                extra_rules=rules_by_source.get(source or "", ()),
+                fmt=fmt,
+                repeated_at=frozenset(rep) if rep else frozenset(),
+            )
+            texts.append(res.text)
+            titles.append(res.title)
+            dates.append(parse_date(res.published_line) if res.published_line else None)
+            counts.append(len(res.removed))
+            for n, t, r in res.removed:
+                r_line.append(n)
+                r_rule.append(r)
+                r_text.append(t)
+        removed = pl.DataFrame(
+            {"line": r_line, "rule": r_rule, "text": r_text},
+            schema={"line": pl.Int32(), "rule": pl.String(), "text": pl.String()},
+        ).to_struct("removed")
+        offsets = [0]
+        for c in counts:
+            offsets.append(offsets[-1] + c)
+        removed_lists = _lists_from_offsets(removed, offsets)
+        return pl.DataFrame(
+            {
+                "text": pl.Series(texts, dtype=pl.String()),
+                "title": pl.Series(titles, dtype=pl.String()),
+                "published": pl.Series(dates, dtype=pl.Datetime("us", "UTC")),
+                "removed": removed_lists,
+            }
+        ).to_struct("_res")
 
-    reps = _repeated_line_numbers(records, repeated)
+    reps = _repeated_line_numbers(records, repeated, config.linestats().max_line_chars)
     too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
     return (
         records.lazy()

@@ -175,6 +175,11 @@ def _first_chars(pattern: str) -> frozenset[str] | None:
         return None
 
 
+MEMO_LINES = 50_000  # short lines a RuleSet remembers the answer for (a few MB)
+MEMO_MAX_CHARS = 160  # ...of at most this many characters (paragraphs are unique: not worth keeping)
+_MISSING = object()
+
+
 class RuleSet:
     """Rules compiled for speed, with the same answer as ``first_match`` (a differential test checks it).
 
@@ -202,6 +207,7 @@ class RuleSet:
             {} for _ in self._limits
         ]
         self._cache: dict[tuple[int, ...], tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
+        self._memo: dict[str, LineRule | None] = {}
         self._others = [
             tuple(
                 (k, r.keywords, self._tester(r))
@@ -251,10 +257,25 @@ class RuleSet:
         return self._cache[ks]
 
     def match(self, line: str) -> LineRule | None:
-        """The first rule (table order) that matches the stripped ``line``, or None."""
+        """The first rule (table order) that matches the stripped ``line``, or None.
+
+        Short lines are remembered (at most ``MEMO_LINES``, forgotten all at once when full): site
+        furniture recurs on every page of an outlet, so most short lines have been seen before."""
         n = len(line)
         if n > self.max_chars or not line:
             return None
+        if n <= MEMO_MAX_CHARS:
+            memo = self._memo
+            hit = memo.get(line, _MISSING)
+            if hit is not _MISSING:
+                return hit  # type: ignore[return-value]
+            if len(memo) >= MEMO_LINES:
+                memo.clear()
+            got = memo[line] = self._match(line, n)
+            return got
+        return self._match(line, n)
+
+    def _match(self, line: str, n: int) -> LineRule | None:
         rules = self.rules
         first = len(rules)
         length_class = self._class_of[n]
