@@ -15,6 +15,7 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,13 +73,40 @@ def _extract(pages, config: ExtractConfig):
     return texts, titles, (time.perf_counter() - t0) * 1000 / max(1, len(pages))
 
 
+def _timed(pages, fn) -> tuple[list[str | None], float]:
+    t0 = time.perf_counter()
+    out = []
+    for p in pages:
+        try:
+            out.append(fn(p.html))
+        except Exception:  # noqa: BLE001 - a page a baseline cannot parse scores as empty
+            out.append(None)
+    return out, (time.perf_counter() - t0) * 1000 / max(1, len(pages))
+
+
+def _resiliparse_text(html: str) -> str | None:
+    from transforms.mainview import main_content_text
+
+    return main_content_text(html)
+
+
+def _justext_html(html: str) -> str:
+    import justext
+
+    words = [w.lower() for w in html_to_visible_text(html).split()[:3000]]
+    lang = max(_JT_LANGS, key=lambda lg: sum(w in _stoplist(lg) for w in words))
+    return "\n".join(
+        p.text for p in justext.justext(html, _stoplist(lang)) if not p.is_boilerplate
+    )
+
+
 def html_and_text_tables(limit: int | None) -> list[str]:
     sets = [
         ("trafilatura_eval (snippet)", trafilatura_pages, snippet_score),
         ("readability_news (shingle)", readability_pages, shingle_score),
     ]
     html = [
-        "## HTML mode: bare trafilatura vs wirewash (extract + cleaner), same run",
+        "## HTML mode: bare trafilatura vs wirewash (views + cleaner), same run",
         "",
         "| set / system | precision | recall | F1 | ms/page |",
         "|---|---:|---:|---:|---:|",
@@ -95,18 +123,44 @@ def html_and_text_tables(limit: int | None) -> list[str]:
         except FileNotFoundError as exc:
             html.append(f"| {name}: skipped ({exc}) | | | | |")
             continue
-        bare, _, ms_bare = _extract(pages, ExtractConfig(favor_precision=False, favor_recall=False))
-        ww_cfg = ExtractConfig()
-        ww_raw, ww_titles, ms_ex = (
-            (bare, _, ms_bare) if ww_cfg == ExtractConfig(False, False) else _extract(pages, ww_cfg)
-        )
-        t0 = time.perf_counter()
-        ww = [clean_text(t or "", title=ti, fmt="html").text for t, ti in zip(ww_raw, ww_titles, strict=True)]
-        ms_clean = (time.perf_counter() - t0) * 1000 / max(1, len(pages))
+        bare, bare_titles, ms_bare = _extract(pages, ExtractConfig(views=False))
+        ww_raw, ww_titles, ms_ex = _extract(pages, ExtractConfig())
+
+        def clean_all(texts, titles):
+            t0 = time.perf_counter()
+            out = [
+                clean_text(t or "", title=ti, fmt="html").text for t, ti in zip(texts, titles, strict=True)
+            ]
+            return out, (time.perf_counter() - t0) * 1000 / max(1, len(pages))
+
+        ww, ms_clean = clean_all(ww_raw, ww_titles)
+        bare_clean, ms_clean_bare = clean_all(bare, bare_titles)
         html.append(
             _row(f"{name} ({len(pages)} pages): trafilatura 2.3.1 bare", score(pages, bare), f"{ms_bare:.1f}")
         )
-        html.append(_row(f"{name}: wirewash", score(pages, ww), f"{ms_ex + ms_clean:.1f}"))
+        html.append(
+            _row(
+                f"{name}: cleaner on bare trafilatura (views off)",
+                score(pages, bare_clean),
+                f"{ms_bare + ms_clean_bare:.1f}",
+            )
+        )
+        html.append(
+            _row(
+                f"{name}: views (recall mode + resiliparse vote), no cleaner",
+                score(pages, ww_raw),
+                f"{ms_ex:.1f}",
+            )
+        )
+        html.append(_row(f"{name}: wirewash (views + cleaner)", score(pages, ww), f"{ms_ex + ms_clean:.1f}"))
+        resi, ms_resi = _timed(pages, _resiliparse_text)
+        html.append(
+            _row(
+                f"{name}: baseline resiliparse 2.0.1 main content alone", score(pages, resi), f"{ms_resi:.1f}"
+            )
+        )
+        jt, ms_jt = _timed(pages, _justext_html)
+        html.append(_row(f"{name}: baseline jusText 3.0.2 on the HTML", score(pages, jt), f"{ms_jt:.1f}"))
         vis = [html_to_visible_text(p.html) for p in pages]
         t0 = time.perf_counter()
         cleaned = [clean_text(v, fmt="txt").text for v in vis]
@@ -209,6 +263,13 @@ def speed_table(rounds: int = 5, seconds: float = 1.0) -> list[str]:
 _JT_LANGS = ("English", "German", "French", "Spanish", "Italian", "Portuguese", "Dutch", "Polish", "Czech")
 
 
+@cache
+def _stoplist(lang: str) -> frozenset[str]:
+    import justext
+
+    return frozenset(justext.get_stoplist(lang))
+
+
 def justext_lines(text: str) -> list[bool]:
     """jusText on plain text: each non-blank line is one paragraph (``<p>``), stoplist of the language
     whose stopwords cover most of the words; True = kept (not boilerplate), one flag per line."""
@@ -221,10 +282,10 @@ def justext_lines(text: str) -> list[bool]:
     if not body:
         return [False] * len(lines)
     words = [w.lower() for w in " ".join(body).split()[:3000]]
-    best = max(_JT_LANGS, key=lambda lang: sum(w in justext.get_stoplist(lang) for w in words))
+    best = max(_JT_LANGS, key=lambda lang: sum(w in _stoplist(lang) for w in words))
     page = "<html><body>" + "".join(f"<p>{_html.escape(s)}</p>" for s in body) + "</body></html>"
     try:
-        paras = justext.justext(page, justext.get_stoplist(best))
+        paras = justext.justext(page, _stoplist(best))
     except Exception:  # noqa: BLE001 - a page jusText cannot parse keeps nothing
         paras = []
     verdict = [not p.is_boilerplate for p in paras]
@@ -389,7 +450,9 @@ def speed_500_table(n: int = 4000, rounds: int = 3) -> list[str]:
     texts = [docs_500(n, seed=10 + r) for r in range(rounds)]  # fresh again for clean_frame
     frames = [_records_frame(t) for t in texts]
     t_frame = best(lambda r: clean_frame(frames[r], config, {}, reps[r]))
-    code = next((a for a in sys.argv if "--code" in sys.argv and a == sys.argv[sys.argv.index("--code") + 1]), None)
+    code = next(
+        (a for a in sys.argv if "--code" in sys.argv and a == sys.argv[sys.argv.index("--code") + 1]), None
+    )
     return [
         f"## Cleaning speed on 500-word documents ({n:,} documents, {words:.0f} words each on average)",
         "",
@@ -414,7 +477,10 @@ def ruleset_table(limit: int | None) -> list[str]:
 
     rows = []
     for name, make in (
-        ("RuleSet (alternation per first character and length class, memo of short lines)", lambda: RuleSet(RULES)),
+        (
+            "RuleSet (alternation per first character and length class, memo of short lines)",
+            lambda: RuleSet(RULES),
+        ),
         ("RuleSet without the first-character dispatch (no private regex parser)", None),
         ("first_match: every rule in table order", "loop"),
     ):

@@ -154,6 +154,9 @@ def _is_promo(s: str, config: CleanConfig) -> bool:
     )
 
 
+_BULLETS = frozenset("-*•·–—▪►>")
+
+
 def _headline_like(s: str, config: CleanConfig) -> bool:
     n = _n_words(s)
     return 2 <= n <= 30 and len(s) <= config.headline_max_chars and s[-1] not in ".:;,"
@@ -248,6 +251,8 @@ def _decide(
             why[i] = "repeated_line"
             continue
         rule = match(s)
+        if rule is None and s[0] in _BULLETS and s[1:2] == " ":
+            rule = match(s[2:].lstrip())  # a list item ("- Share on Twitter"): the rules read its text
         if rule is not None:
             why[i] = rule.id
             if rule.kind == "paywall":
