@@ -95,9 +95,7 @@ def _justext_html(html: str) -> str:
 
     words = [w.lower() for w in html_to_visible_text(html).split()[:3000]]
     lang = max(_JT_LANGS, key=lambda lg: sum(w in _stoplist(lg) for w in words))
-    return "\n".join(
-        p.text for p in justext.justext(html, _stoplist(lang)) if not p.is_boilerplate
-    )
+    return "\n".join(p.text for p in justext.justext(html, _stoplist(lang)) if not p.is_boilerplate)
 
 
 def html_and_text_tables(limit: int | None) -> list[str]:

@@ -66,7 +66,8 @@ _TIME = re.compile(
     r"(?:updated|published|posted)\b.{0,40}|"
     r"(?:mon|tue|wed|thu|fri|sat|sun)\w{0,6},? .{0,30}\d|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w{0,7}\.? \d{1,2}(?:,? \d{4})?.{0,20}|"
-    r"\d{1,2}\.? (?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)\w{0,7}\.?(?: \d{4})?.{0,20}|"
+    r"\d{1,2}\.? (?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez"
+    r"|dec)\w{0,7}\.?(?: \d{4})?.{0,20}|"
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.{0,20})$",
     re.IGNORECASE,
 )

@@ -258,3 +258,54 @@ def test_clean_records_keeps_rejects_and_explained_lines_render_its_row() -> Non
         (6, False, "skip_link"),
     ]
     assert lines == explain(good)
+
+
+def test_related_headlines_after_a_lead_go_as_related_list() -> None:
+    related = [
+        "Related stories",
+        "Putin meets Erdogan in Sochi",
+        "Aleppo battle enters a new phase",
+        "2 hours ago",
+    ]
+    text = "\n".join([*BODY[:2], *related, BODY[2]])
+    res = clean_text(text, config=CleanConfig(structure="never"))
+    assert _rules(res) == {3: "read_more", 4: "related_list", 5: "related_list", 6: "related_list"}
+    assert res.text == "\n".join(BODY)
+
+
+def test_headlines_with_time_lines_between_them_go_without_a_lead() -> None:
+    heads = ["Putin meets Erdogan in Sochi", "3 hours ago", "Aleppo battle enters a new phase", "12:45"]
+    res = clean_text("\n".join([*BODY, *heads]), config=CleanConfig(structure="never"))
+    assert _rules(res) == {4: "related_list", 5: "related_list", 6: "related_list", 7: "related_list"}
+
+
+def test_a_subheading_and_one_date_are_not_a_related_list() -> None:
+    # one headline-like line and one date line: a subheading and a dateline of the article itself
+    text = "\n".join(["Talks resume in Geneva", "March 3, 2026", *BODY[:2], "What happens next", BODY[2]])
+    res = clean_text(text, config=CleanConfig(structure="never"))
+    assert "related_list" not in _rules(res).values()
+    assert res.title == "Talks resume in Geneva" and res.published_line == "March 3, 2026"
+    assert res.text == "\n".join([*BODY[:2], "What happens next", BODY[2]])
+
+
+def test_list_items_are_read_without_their_bullet() -> None:
+    res = clean_text(
+        "\n".join([*BODY, "- Share on Twitter", "* Advertisement"]), config=CleanConfig(structure="never")
+    )
+    assert _rules(res) == {4: "share_widget", 5: "ad_marker"}
+
+
+def test_block_scorer_counts_removed_lines_against_the_block() -> None:
+    # a comment far below the article, behind a wall of removed widgets, is not part of the article
+    widgets = ["Advertisement", "Share this article", "Sign in to comment", "941 comments", "Posted!"] * 2
+    comment = "I have been saying this for years, and the council never listens to anyone in the north."
+    res = clean_text("\n".join([*BODY, *widgets, comment]), fmt="txt")
+    assert res.text == "\n".join(BODY)
+    assert _rules(res)[len(BODY) + len(widgets) + 1] == "outside_main_block"
+
+
+def test_an_articles_own_short_list_stays_inside_the_block() -> None:
+    items = ["* six eggs, beaten well.", "* 200 g of flour, sifted twice.", "* a pinch of salt and pepper."]
+    text = "\n".join(["Home", "World", *BODY[:2], *items, BODY[2], "About us"])
+    res = clean_text(text, fmt="txt")
+    assert res.text == "\n".join([*BODY[:2], *items, BODY[2]])

@@ -548,3 +548,17 @@ def test_photo_credit_search_start_matches_a_full_search(line: str) -> None:
 def _credit_words_in(line: str) -> bool:
     low = line[-120:].lower()
     return any(w in low for w in _CREDIT_WORDS)
+
+
+def test_rule_set_memo_agrees_and_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import transforms.rules as tr
+
+    monkeypatch.setattr(tr, "MEMO_LINES", 8)
+    rs = RuleSet(RULES)
+    lines = [f"Skip to content {'!' * (i % 3)}" for i in range(30)] + ["Advertisement", "Talks resume"] * 10
+    for line in lines * 2:
+        assert rs.match(line) is first_match(line, RULES)
+        assert len(rs._memo) <= 8
+    long_line = "A paragraph of the article that is much longer than any remembered line. " * 4
+    rs.match(long_line)
+    assert long_line not in rs._memo

@@ -3,18 +3,23 @@
 Per document (``clean_text``), in this order, first decision wins for a line:
 
 1. ``repeated_line`` — the line is site boilerplate of its outlet (``transforms.linestats``);
-2. line rules — the outlet's extra rules, then ``transforms.rules.RULES`` (ids are the rule ids);
-   a ``paywall`` rule opens a block: the short promo lines after it (plan names, prices, durations,
-   feature lists) go as ``paywall_block`` until a prose line or ``paywall_block_max_lines``;
-3. structure — the headline repeated at the top goes to ``title`` (``title_line``); a standalone date line
-   goes to ``published`` (``date_line``);
-4. block scorer (full-page text only, see ``CleanConfig.structure``) — the article is the run of lines with
-   the most prose in it (maximum-sum segment: prose lines score their length, other lines a penalty);
-   lines outside it go as ``outside_main_block``; inside it, runs of short non-prose lines (menus, link
-   lists, related-article lists) go as ``short_line_run``.
+2. line rules — the outlet's extra rules, then ``transforms.rules.RULES`` (ids are the rule ids); a list
+   item ("- Share on Twitter") is matched without its bullet. A ``paywall`` rule opens a block: the short
+   promo lines after it (plan names, prices, durations, feature lists) go as ``paywall_block`` until a
+   prose line or ``paywall_block_max_lines``;
+3. lists of other stories (``related_list``) — the headline lines after a "Related" / "More from" lead,
+   and runs of headlines with time/date lines between them;
+4. structure — the headline at the top (two words or more) goes to ``title`` (``title_line``); a standalone
+   date line goes to ``published`` (``date_line``);
+5. block scorer (full-page text only, see ``CleanConfig.structure``) — the article is the run of lines with
+   the most prose in it (maximum-sum segment: prose lines score their length, other lines a penalty, and
+   the lines the rules removed count as such other lines: they are evidence against the block around
+   them); lines outside it go as ``outside_main_block``; inside it, runs of short non-prose lines (menus,
+   link lists) go as ``short_line_run``.
 
-``clean_frame`` runs that over a frame of records and returns (articles, rejected): an article left with
-too little text is rejected as ``too_short``, never silently written.
+``clean_records`` runs that over a frame of records and keeps every row (with its verdict);
+``clean_frame`` splits that into (articles, rejected): an article left with too little text is rejected
+as ``too_short``, never silently written.
 """
 
 from __future__ import annotations
@@ -22,8 +27,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 import polars as pl
 
@@ -68,7 +71,9 @@ class CleanConfig:
     short_line_base: int = 20  # a non-prose line costs its length plus this, up to short_line_penalty
     short_run_min_lines: int = 3  # inside the main block, this many short lines in a row are a link list
     short_run_max_words: int = 12  # ...each of at most this many words
-    related_list_max_lines: int = 40  # a "Related"/"More from" lead takes at most this many headlines after it
+    related_list_max_lines: int = (
+        40  # a "Related"/"More from" lead takes at most this many headlines after it
+    )
 
     def linestats(self) -> LineStatsConfig:
         return LineStatsConfig(min_docs=self.repeated_min_docs, min_share=self.repeated_min_share)
@@ -162,14 +167,19 @@ def _headline_like(s: str, config: CleanConfig) -> bool:
     return 2 <= n <= 30 and len(s) <= config.headline_max_chars and s[-1] not in ".:;,"
 
 
-# a time or date line of a headline list: "3 hours ago", "12:45", "March 3, 2026", "03.12.2026", "vor 2 Stunden"
+# a time or date line of a headline list: "3 hours ago", "12:45", "March 3, 2026", "03.12.2026",
+# "vor 2 Stunden"
 _TIME_LINE = re.compile(
-    r"(?:\d{1,2}[:.]\d\d(?:\s?[ap]\.?m\.?)?(?: [A-Z]{2,4})?|\d{1,3} ?(?:min(?:ute)?s?|hours?|hrs?|h|days?|weeks?|"
-    r"months?|stunden?|minuten?|tagen?|heures?|jours?|horas?|días?)(?: ago)?|(?:vor|il y a|hace) \d{1,3} \w{1,10}|"
-    r"(?:updated|published|posted|aktualisiert)\b.{0,40}|(?:mon|tue|wed|thu|fri|sat|sun)\w{0,6},? .{0,30}\d|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w{0,7}\.? \d{1,2}(?:,? \d{4})?.{0,20}|"
-    r"\d{1,2}\.? (?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)\w{0,7}\.?(?: \d{4})?.{0,20}|"
-    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.{0,20})",
+    r"(?:\d{1,2}[:.]\d\d(?:\s?[ap]\.?m\.?)?(?: [A-Z]{2,4})?"
+    r"|\d{1,3} ?(?:min(?:ute)?s?|hours?|hrs?|h|days?|weeks?|months?|stunden?|minuten?|tagen?|heures?|"
+    r"jours?|horas?|días?)(?: ago)?"
+    r"|(?:vor|il y a|hace) \d{1,3} \w{1,10}"
+    r"|(?:updated|published|posted|aktualisiert)\b.{0,40}"
+    r"|(?:mon|tue|wed|thu|fri|sat|sun)\w{0,6},? .{0,30}\d"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w{0,7}\.? \d{1,2}(?:,? \d{4})?.{0,20}"
+    r"|\d{1,2}\.? (?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)\w{0,7}\.?"
+    r"(?: \d{4})?.{0,20}"
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.{0,20})",
     re.IGNORECASE,
 )
 
@@ -306,8 +316,7 @@ def _decide(
     return why, title, published_line
 
 
-_NEUTRAL = frozenset({"title_line", "date_line"})
-_COUNT_REMOVED = True
+_NEUTRAL = frozenset({"title_line", "date_line"})  # moved to their columns: no evidence either way
 
 
 def _main_block(
@@ -336,9 +345,7 @@ def _main_block(
         elif why[i] in _NEUTRAL:
             continue
         else:
-            score = -min(len(s) + base, cap) if _COUNT_REMOVED else 0
-            if not score:
-                continue
+            score = -min(len(s) + base, cap)
         if run <= 0:
             run, lo = score, k
         else:
@@ -360,10 +367,29 @@ def _main_block(
             and _n_words(lines[idx[j]], config.short_run_max_words) <= config.short_run_max_words
         ):
             j += 1
-        if j - k >= config.short_run_min_lines:
+        if j - k >= config.short_run_min_lines and _run_is_links(lines, idx[k:j]):
             short.update(range(k, j))
         k = j
     return idx, prose, (best_lo, best_hi), short
+
+
+def _link_like(s: str) -> bool:
+    """A line of a menu or link list, not of an article's own list: no sentence end, and either very
+    short or capitalised like a headline."""
+    if s[-1] in ".!?;:,\"”’»)":
+        return False
+    words = s.split()
+    if len(words) <= 4:
+        return True
+    caps = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
+    return caps * 5 >= len(words) * 3
+
+
+def _run_is_links(lines: list[str], members: list[int]) -> bool:
+    """A run of short lines is a link list when most of its lines read as links (an article's own list
+    of short items stays)."""
+    return 2 * sum(_link_like(lines[i]) for i in members) > len(members)
+
 
 
 def _block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
@@ -528,7 +554,9 @@ def clean_records(
         cols = s.struct.unnest()
         texts, titles, dates, counts = [], [], [], []
         r_line, r_rule, r_text = [], [], []
-        rows = zip(*(cols[c].to_list() for c in ("raw_text", "title", "source", "format", "_rep")), strict=True)
+        rows = zip(
+            *(cols[c].to_list() for c in ("raw_text", "title", "source", "format", "_rep")), strict=True
+        )
         for raw_text, title, source, fmt, rep in rows:
             res = clean_text(
                 raw_text or "",

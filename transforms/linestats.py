@@ -95,7 +95,9 @@ def doc_lines(docs: pl.DataFrame | pl.LazyFrame, text_col: str = "raw_text") -> 
         .select("doc_id", "source", pl.col(text_col).fill_null("").str.split("\n").alias("_line"))
         .with_columns(pl.int_ranges(1, pl.col("_line").list.len() + 1, dtype=pl.Int32).alias("line"))
         .explode("_line", "line")
-        .with_columns(normalise_line_expr("_line").alias("norm"), pl.col("_line").str.len_chars().alias("_chars"))
+        .with_columns(
+            normalise_line_expr("_line").alias("norm"), pl.col("_line").str.len_chars().alias("_chars")
+        )
         .filter(pl.col("norm") != "")
     )
 
