@@ -306,6 +306,6 @@ def test_block_scorer_counts_removed_lines_against_the_block() -> None:
 
 def test_an_articles_own_short_list_stays_inside_the_block() -> None:
     items = ["* six eggs, beaten well.", "* 200 g of flour, sifted twice.", "* a pinch of salt and pepper."]
-    text = "\n".join(["Home", "World", *BODY[:2], *items, BODY[2], "About us"])
+    text = "\n".join(["Home", "World", *BODY[:2], *items, BODY[2], BODY[0] + " " + BODY[1], "About us"])
     res = clean_text(text, fmt="txt")
-    assert res.text == "\n".join([*BODY[:2], *items, BODY[2]])
+    assert res.text == "\n".join([*BODY[:2], *items, BODY[2], BODY[0] + " " + BODY[1]])

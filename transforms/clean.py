@@ -69,6 +69,7 @@ class CleanConfig:
     prose_min_words: int = 8  # a prose line has >= this many words and sentence punctuation
     short_line_penalty: int = 80  # most a non-prose line costs the block (prose lines score their length)
     short_line_base: int = 20  # a non-prose line costs its length plus this, up to short_line_penalty
+    short_sentence_share: float = 0.5  # ...and half that when it ends like a sentence (a short paragraph)
     short_run_min_lines: int = 3  # inside the main block, this many short lines in a row are a link list
     short_run_max_words: int = 12  # ...each of at most this many words
     related_list_max_lines: int = (
@@ -316,6 +317,7 @@ def _decide(
     return why, title, published_line
 
 
+_SENT_END_CHARS = frozenset('.!?"”’»')
 _NEUTRAL = frozenset({"title_line", "date_line"})  # moved to their columns: no evidence either way
 
 
@@ -332,6 +334,7 @@ def _main_block(
     # the run is scored over every non-blank line: a line a rule removed is evidence against the block
     # around it (it costs like any other non-prose line), though it is decided already
     base, cap = config.short_line_base, config.short_line_penalty
+    short_share = config.short_sentence_share
     best, best_lo, best_hi = float("-inf"), 0, 0
     run, lo = 0.0, 0
     k = 0
@@ -341,7 +344,11 @@ def _main_block(
             continue
         undecided = k < m and idx[k] == i
         if undecided:
-            score = len(s) if prose[k] else -min(len(s) + base, cap)
+            score = (
+                len(s)
+                if prose[k]
+                else -min(len(s) + base, cap) * (short_share if s[-1] in _SENT_END_CHARS else 1)
+            )
         elif why[i] in _NEUTRAL:
             continue
         else:
@@ -376,7 +383,7 @@ def _main_block(
 def _link_like(s: str) -> bool:
     """A line of a menu or link list, not of an article's own list: no sentence end, and either very
     short or capitalised like a headline."""
-    if s[-1] in ".!?;:,\"”’»)":
+    if s[-1] in '.!?;:,"”’»)':
         return False
     words = s.split()
     if len(words) <= 4:
@@ -389,7 +396,6 @@ def _run_is_links(lines: list[str], members: list[int]) -> bool:
     """A run of short lines is a link list when most of its lines read as links (an article's own list
     of short items stays)."""
     return 2 * sum(_link_like(lines[i]) for i in members) > len(members)
-
 
 
 def _block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
