@@ -598,13 +598,12 @@ RULES: tuple[LineRule, ...] = (
         "boilerplate",
         r"^(?:you(?:'|’)ve read|you have read|you have) (?:\d{1,3}|one|two|three|four|five)\b"
         r"[^.!?]{0,40}\b(?:articles?|stories|free|left|remaining)\b[^.!?]{0,60}[.!?]?$"
-        r"|^(?:this is )?your (?:\d{1,3}(?:st|nd|rd|th)|first|second|third|last) free (?:article"
-        r"|story)\b.{0,60}$"
+        r"|^(?:this is )?your (?:\d{1,3}(?:st|nd|rd|th)|first|second|third|last) "
+        r"free (?:article|story)\b.{0,60}$"
         r"|^\d{1,3} (?:of|/|von) \d{1,3} (?:free |kostenlosen? |gratuits? )?(?:articles?|stories|artikeln?)"
         r"\b.{0,60}$"
-        r"|^(?:sie haben|du hast) (?:bereits |noch )?(?:\d{1,3}|einen?|zwei|drei)\b.{0,40}\b(?:artikeln?"
-        r"|beiträgen?)"
-        r"\b.{0,60}$"
+        r"|^(?:sie haben|du hast) (?:bereits |noch )?(?:\d{1,3}|einen?|zwei|drei)\b"
+        r".{0,40}\b(?:artikeln?|beiträgen?)\b.{0,60}$"
         r"|^il vous reste \d{1,3} articles?\b.{0,60}$"
         r"|^(?:te|le) quedan? \d{1,3} (?:artículos?|noticias)\b.{0,60}$",
         max_chars=160,
@@ -616,9 +615,8 @@ RULES: tuple[LineRule, ...] = (
         r"^(?:please )?(?:donate|give) (?:now|today|to (?:us|our|the)\b)[^\n]{0,80}$"
         r"|^(?:please )?support (?:us|our (?:work|journalism|newsroom|reporting)|independent journalism|"
         r"local (?:journalism|news)|quality journalism)\b[^\n]{0,160}$"
-        r"|^help us (?:deliver|keep|fund|continue|produce|do)\b.{0,80}\b(?:journalism|reporting|news"
-        r"|coverage|"
-        r"newsroom)\b.{0,120}$"
+        r"|^help us (?:deliver|keep|fund|continue|produce|do)\b"
+        r".{0,80}\b(?:journalism|reporting|news|coverage|newsroom)\b.{0,120}$"
         r"|^become a (?:member|supporter|patron|subscriber)(?:\W{0,3}$|(?: today| now)?\s?(?:from|for|and|to|"
         r"—|-|–|:|,)\s[^.!?]{0,100}[.!?]?$)"
         r"|^(?:make a|your) (?:one-off |one-time |single |monthly |annual )?(?:contribution|donation|gift)\b"
@@ -661,14 +659,13 @@ RULES: tuple[LineRule, ...] = (
         "newsletter_de",
         "German newsletter prompt: 'Melden Sie sich für unseren Newsletter an', 'Ihre E-Mail-Adresse'",
         "boilerplate",
-        r"^(?:jetzt |hier )?(?:melden sie sich|registrieren sie sich|tragen sie sich) (?:jetzt |hier "
-        r"|kostenlos )?"
-        r"(?:für|zu|zum|bei) (?:unseren?|den|dem|unserem) [^.!?]{0,40}newsletter\b[^\n]{0,120}$"
-        r"|^(?:abonnieren|bestellen) sie (?:jetzt |hier |kostenlos )?(?:unseren?"
-        r"|den) [^.!?]{0,40}newsletter\b"
-        r"[^\n]{0,120}$"
-        r"|^(?:hier |jetzt )?(?:zum|für den) [^.!?]{0,30}newsletter (?:anmelden|abonnieren"
-        r"|registrieren)\b.{0,60}$"
+        r"^(?:jetzt |hier )?(?:melden sie sich|registrieren sie sich|tragen sie sich) "
+        r"(?:jetzt |hier |kostenlos )?(?:für|zu|zum|bei) (?:unseren?|den|dem|unserem) "
+        r"[^.!?]{0,40}newsletter\b[^\n]{0,120}$"
+        r"|^(?:abonnieren|bestellen) sie (?:jetzt |hier |kostenlos )?(?:unseren?|den) "
+        r"[^.!?]{0,40}newsletter\b[^\n]{0,120}$"
+        r"|^(?:hier |jetzt )?(?:zum|für den) [^.!?]{0,30}newsletter "
+        r"(?:anmelden|abonnieren|registrieren)\b.{0,60}$"
         r"|^(?:jetzt )?(?:kostenlos(?:en)? )?(?:[\w-]{1,30}-)?newsletter(?: kostenlos)? "
         r"(?:abonnieren|bestellen|anmelden|erhalten)\b.{0,60}$"
         r"|^newsletter ?: ?(?:jetzt |hier )?(?:anmelden|abonnieren|bestellen|registrieren)\b.{0,80}$"
@@ -682,14 +679,14 @@ RULES: tuple[LineRule, ...] = (
         "ad_marker",
         "Ad and widget markers: 'Advertisement', 'Buy photo', 'Posted!', 'less', 'Now watching', '1 of 5'",
         "boilerplate",
-        r"^(?:advertisement|advertising|advert|ad|ads|anzeige|werbung|publicité|publicidad"
-        r"|sponsored(?: content)?|"
-        r"paid (?:content|post)|buy (?:this )?photo|posted!|less|more|show (?:more|less)|read less|"
+        r"^(?:advertisement|advertising|advert|ad|ads|anzeige|werbung|publicité|publicidad|"
+        r"sponsored(?: content)?|paid (?:content|post)|buy (?:this )?photo|posted!|less|more|"
+        r"show (?:more|less)|read less|"
         r"view (?:photo|photos|gallery|comments?|image)|now (?:watching|playing)|up next|skip ad|close ad|"
         r"story continues below(?: advertisement)?|article continues below(?: advertisement)?|"
         r"continue reading (?:below|the main story)|"
-        r"next video starts in\b.{0,20}|(?:photo|image|slide) \d{1,3} (?:of|/) \d{1,3}|\d{1,3} (?:of"
-        r"|/) \d{1,3}|"
+        r"next video starts in\b.{0,20}|(?:photo|image|slide) \d{1,3} (?:of|/) \d{1,3}|"
+        r"\d{1,3} (?:of|/) \d{1,3}|"
         r"\d{1,6} comments?|comments? \(\d{1,6}\)|(?:\d{1,6} )?(?:shares?|likes?|views?)|"
         r"video (?:ad )?feedback|report this ad|ad feedback)\W{0,3}$",
         max_chars=60,
