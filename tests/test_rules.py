@@ -218,10 +218,15 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Lee también",
             "More from The Guardian",
             "Latest headlines",
+            "Mehr Themen:",
+            "Schon gelesen?",
+            "Weitere Beiträge aus der Kolumne:",
+            "Más sobre La Tercera AM",
         ],
         [
             "Read more carefully, the teacher said, and the answer will become clear to you.",
             "More from the minister's speech is expected to be released on Tuesday.",
+            "Weitere Beiträge zur Rente will die Regierung im Herbst beschließen, sagte die Ministerin.",
         ],
     ),
     "share_widget": (
@@ -237,8 +242,17 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["The museum can also be visited on Sundays, when entry is free for children."],
     ),
     "copyright_footer": (
-        ["© 2024 Example Media. All rights reserved.", "Copyright 2017 Reuters", "Alle Rechte vorbehalten."],
-        ["The court ruled that copyright in the photograph belonged to the agency, not the paper."],
+        [
+            "© 2024 Example Media. All rights reserved.",
+            "Copyright 2017 Reuters",
+            "Alle Rechte vorbehalten.",
+            "This article is the copyrighted property of Breaking Belize News.",
+            "Written permission must be obtained before reprint in online or print media.",
+        ],
+        [
+            "The court ruled that copyright in the photograph belonged to the agency, not the paper.",
+            "Permission must be obtained before the march, the police said on Monday.",
+        ],
     ),
     "disclaimer": (
         [

@@ -730,7 +730,11 @@ RULES: tuple[LineRule, ...] = (
         r"you might also like|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|das könnte sie auch "
         r"interessieren|weitere artikel|lire aussi|à lire aussi|a lire aussi|sur le même sujet|voir aussi|"
         r"lire la suite|lee también|leer más|te puede interesar|noticias relacionadas|más noticias|"
-        r"continue reading|weiterlesen)"
+        r"continue reading|weiterlesen|more on this (?:story|topic)|more like this|related reading|"
+        r"you may also be interested in|mehr themen|schon gelesen\??|empfohlene (?:beiträge|artikel)|"
+        r"ähnliche (?:beiträge|artikel)|das könnte dich auch interessieren|"
+        r"weitere (?:beiträge|artikel|meldungen|nachrichten)(?: [\w -]{1,40})?|à lire également|"
+        r"sur le même thème|más sobre(?: [\w -]{1,40})?|te puede interesar también)"
         r"(?:\s?[:»›>→|]\s?[^\n]{0,160}|\W{0,3})$"
         r"|^more (?:from|in) [\w'’ &.-]{1,40}$|^(?:latest|more) (?:headlines|videos)\W{0,3}$",
         max_chars=200,
@@ -768,9 +772,11 @@ RULES: tuple[LineRule, ...] = (
         r"todos los derechos)"
         r"|\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|"
         r"todos los derechos reservados)"
-        r"\W{0,3}$",
+        r"\W{0,3}$"
+        r"|^this (?:article|story|content|material) is (?:the )?copyrighted property of\b"
+        r"|^(?:written )?permission must be obtained before (?:any )?(?:reprint|republication)",
         max_chars=200,
-        keywords=("copyright", "©", "(c)", "rights", "rechte", "droits", "derechos"),
+        keywords=("copyright", "©", "(c)", "rights", "rechte", "droits", "derechos", "permission"),
     ),
     LineRule(
         "disclaimer",
