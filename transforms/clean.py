@@ -530,12 +530,15 @@ def _repeated_line_numbers(
     empty = pl.DataFrame(schema={"doc_id": pl.String(), "_rep": pl.List(pl.Int32())})
     if repeated is None or repeated.is_empty() or records.is_empty():
         return empty
-    rep = repeated.lazy().select(pl.col("source").fill_null(""), pl.col("line_hash").cast(pl.UInt64)).unique()
-    return (  # a line longer than max_chars is never evidence (line_evidence): it is not hashed
-        doc_lines(records.select("doc_id", pl.col("source").fill_null(""), "raw_text"))
-        .filter(pl.col("_chars") <= max_chars)
+    rep = repeated.select(pl.col("source").fill_null(""), pl.col("line_hash").cast(pl.UInt64)).unique()
+    # only the documents of outlets that have repeated lines, and only lines short enough to be evidence
+    # (line_evidence never counts a longer one), are normalised and hashed
+    docs = records.lazy().select("doc_id", pl.col("source").fill_null(""), "raw_text")
+    docs = docs.filter(pl.col("source").is_in(rep["source"].unique().implode()))
+    return (
+        doc_lines(docs, max_chars=max_chars)
         .with_columns(line_hashes_expr("norm").alias("line_hash"))
-        .join(rep, on=["source", "line_hash"], how="semi")
+        .join(rep.lazy(), on=["source", "line_hash"], how="semi")
         .group_by("doc_id")
         .agg(pl.col("line").sort().alias("_rep"))
         .collect()
