@@ -11,7 +11,7 @@ from flows.params import CleanNewsParams
 from flows.readers import ReadLimits, read_file
 from flows.stages import clean_config, load_outlet_rules
 from flows.store import OutputLayout
-from transforms.clean import clean_frame, explain, format_explain
+from transforms.clean import clean_records, explained_lines, format_explain
 from transforms.linestats import repeated_lines
 from transforms.schema import RECORD_SCHEMA
 
@@ -61,34 +61,27 @@ def explain_path(
     config = clean_config(params)
     rules = load_outlet_rules(params.outlet_rules).get(record["source"] or "", ())
     repeated = _repeated_hashes(out_dir, record["source"] or "", params)
-    lines = explain(
-        record["raw_text"],
-        title=record["title"],
-        config=config,
-        extra_rules=rules,
-        repeated=repeated,
-        fmt=record["format"],
-    )
     frame = pl.DataFrame([record], schema=RECORD_SCHEMA, orient="row")
     repeated_frame = pl.DataFrame(
         {"source": [record["source"]] * len(repeated), "line_hash": list(repeated)},
         schema={"source": pl.String, "line_hash": pl.UInt64},
     )
-    articles, rejected = clean_frame(
-        frame, config, {record["source"]: rules} if rules else {}, repeated_frame
+    # the run's own cleaning of the record: the lines, the title and the verdict all come from this one row
+    row = clean_records(frame, config, {record["source"]: rules} if rules else {}, repeated_frame).row(
+        0, named=True
     )
+    lines = explained_lines(record["raw_text"], {r["line"]: r["rule"] for r in row["removed"]})
     where = "" if record["source_line"] is None else f":{record['source_line']}"
     verdict = (
-        f"REJECTED {rejected['reason'][0]}: {rejected['detail'][0]}"
-        if rejected.height
-        else f"kept, {articles['clean_chars'][0]} characters"
+        f"REJECTED too_short: {row['reject_detail']}"
+        if row["reject_detail"] is not None
+        else f"kept, {row['clean_chars']} characters"
     )
-    title = articles["title"][0] if articles.height else record["title"]
     out.write(
         f"{record['source_path']}{where}  doc_id={record['doc_id']}  source={record['source']}  "
         f"format={record['format']}\n"
     )
-    out.write(f"title: {title!r}   verdict: {verdict}\n")
+    out.write(f"title: {row['title']!r}   verdict: {verdict}\n")
     out.write(
         f"kept {sum(e.kept for e in lines)} lines, removed {sum(bool(e.rule_id) for e in lines)}"
         f"  (+ kept, - removed with rule id, · blank)\n\n"

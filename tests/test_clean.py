@@ -48,8 +48,14 @@ def test_paywall_block_goes_as_a_whole_and_stops_at_prose() -> None:
 
 
 def test_promo_lines_without_marker_are_kept() -> None:
+    # no paywall marker: "Smart Quarterly" is not removed as promo; at the top it reads as a headline
     res = clean_text("\n".join(["Smart Quarterly", *BODY]), config=CleanConfig(structure="never"))
-    assert res.removed == [] or res.removed[0][2] == "title_line"
+    assert _rules(res) == {1: "title_line"} and res.title == "Smart Quarterly"
+    assert res.text == "\n".join(BODY)
+    res = clean_text(
+        "\n".join([*BODY[:2], "Smart Quarterly", BODY[2]]), config=CleanConfig(structure="never")
+    )
+    assert res.removed == [] and res.text.count("\n") == 3
 
 
 def test_headline_goes_to_title_and_date_to_published() -> None:
@@ -90,7 +96,7 @@ def test_block_scorer_drops_menus_and_link_lists() -> None:
     res = clean_text(text, fmt="txt")
     rules = _rules(res)
     assert res.text == "\n".join(BODY[:2] + tail)
-    assert {rules[i] for i in range(1, 6)} <= {"outside_main_block", "title_line"}
+    assert [rules[i] for i in range(1, 6)] == ["outside_main_block"] * 5
     assert {rules[i] for i in (8, 9, 10)} == {"short_line_run"}
     assert {rules[i] for i in (13, 14, 15)} == {"outside_main_block"}
 
@@ -179,9 +185,7 @@ def test_clean_frame_columns_verdict_and_audit() -> None:
     good = "\n".join(["A headline about the talks", "March 10, 2017", *BODY, "Skip to toolbar"])
     records = _records([good, "Skip to toolbar\nToo short."])
     articles, rejected = clean_frame(records, CleanConfig(min_clean_chars=100, min_clean_words=10))
-    assert articles.columns == [*RECORD_SCHEMA, "text", "removed", "clean_chars"] or set(
-        articles.columns
-    ) == {*RECORD_SCHEMA, "text", "removed", "clean_chars"}
+    assert articles.columns == [*RECORD_SCHEMA, "text", "removed", "clean_chars"]
     assert articles.schema["removed"] == REMOVED_DTYPE
     assert articles.height == 1 and rejected.height == 1
     row = articles.row(0, named=True)
@@ -224,3 +228,84 @@ def test_clean_frame_repeated_lines_and_outlet_rules() -> None:
 def test_clean_frame_empty() -> None:
     articles, rejected = clean_frame(_records([]))
     assert articles.height == 0 and rejected.height == 0
+
+
+def test_clean_records_keeps_rejects_and_explained_lines_render_its_row() -> None:
+    from transforms.clean import clean_records, explained_lines
+
+    good = "\n".join(["A headline about the talks", *BODY, "", "Skip to toolbar"])
+    out = clean_records(_records([good, "Skip to toolbar\nToo short."]), CleanConfig(100, 10))
+    assert out.height == 2 and out.columns == [
+        *RECORD_SCHEMA,
+        "text",
+        "removed",
+        "clean_chars",
+        "reject_detail",
+    ]
+    assert out["reject_detail"][0] is None
+    assert (
+        out["reject_detail"][1]
+        == "10 chars / 2 words left after cleaning (min 100 / 10); 1 of 2 lines removed"
+    )
+    row = out.row(0, named=True)
+    lines = explained_lines(row["raw_text"], {r["line"]: r["rule"] for r in row["removed"]})
+    assert [(e.line_no, e.kept, e.rule_id) for e in lines] == [
+        (1, False, "title_line"),
+        (2, True, None),
+        (3, True, None),
+        (4, True, None),
+        (5, False, None),
+        (6, False, "skip_link"),
+    ]
+    assert lines == explain(good)
+
+
+def test_related_headlines_after_a_lead_go_as_related_list() -> None:
+    related = [
+        "Related stories",
+        "Putin meets Erdogan in Sochi",
+        "Aleppo battle enters a new phase",
+        "2 hours ago",
+    ]
+    text = "\n".join([*BODY[:2], *related, BODY[2]])
+    res = clean_text(text, config=CleanConfig(structure="never"))
+    assert _rules(res) == {3: "read_more", 4: "related_list", 5: "related_list", 6: "related_list"}
+    assert res.text == "\n".join(BODY)
+
+
+def test_headlines_with_time_lines_between_them_go_without_a_lead() -> None:
+    heads = ["Putin meets Erdogan in Sochi", "3 hours ago", "Aleppo battle enters a new phase", "12:45"]
+    res = clean_text("\n".join([*BODY, *heads]), config=CleanConfig(structure="never"))
+    assert _rules(res) == {4: "related_list", 5: "related_list", 6: "related_list", 7: "related_list"}
+
+
+def test_a_subheading_and_one_date_are_not_a_related_list() -> None:
+    # one headline-like line and one date line: a subheading and a dateline of the article itself
+    text = "\n".join(["Talks resume in Geneva", "March 3, 2026", *BODY[:2], "What happens next", BODY[2]])
+    res = clean_text(text, config=CleanConfig(structure="never"))
+    assert "related_list" not in _rules(res).values()
+    assert res.title == "Talks resume in Geneva" and res.published_line == "March 3, 2026"
+    assert res.text == "\n".join([*BODY[:2], "What happens next", BODY[2]])
+
+
+def test_list_items_are_read_without_their_bullet() -> None:
+    res = clean_text(
+        "\n".join([*BODY, "- Share on Twitter", "* Advertisement"]), config=CleanConfig(structure="never")
+    )
+    assert _rules(res) == {4: "share_widget", 5: "ad_marker"}
+
+
+def test_block_scorer_counts_removed_lines_against_the_block() -> None:
+    # a comment far below the article, behind a wall of removed widgets, is not part of the article
+    widgets = ["Advertisement", "Share this article", "Sign in to comment", "941 comments", "Posted!"] * 2
+    comment = "I have been saying this for years, and the council never listens to anyone in the north."
+    res = clean_text("\n".join([*BODY, *widgets, comment]), fmt="txt")
+    assert res.text == "\n".join(BODY)
+    assert _rules(res)[len(BODY) + len(widgets) + 1] == "outside_main_block"
+
+
+def test_an_articles_own_short_list_stays_inside_the_block() -> None:
+    items = ["* six eggs, beaten well.", "* 200 g of flour, sifted twice.", "* a pinch of salt and pepper."]
+    text = "\n".join(["Home", "World", *BODY[:2], *items, BODY[2], BODY[0] + " " + BODY[1], "About us"])
+    res = clean_text(text, fmt="txt")
+    assert res.text == "\n".join([*BODY[:2], *items, BODY[2], BODY[0] + " " + BODY[1]])

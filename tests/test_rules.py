@@ -22,6 +22,101 @@ from transforms.rules import (
 
 # rule id -> (lines it must match, real article sentences it must not match)
 CASES: dict[str, tuple[list[str], list[str]]] = {
+    "paywall_counter": (
+        [
+            "You've read 3 stories this month",
+            "You have 2 free articles left this month.",
+            "This is your 3rd free article",
+            "2 of 5 free articles",
+            "Sie haben bereits 3 von 5 Artikeln gelesen",
+            "Il vous reste 2 articles gratuits ce mois-ci",
+        ],
+        [
+            "You have 30 days to appeal the decision, the court said.",
+            "You have read the report, the minister told the committee, so you know the figures.",
+            "3 of 5 patients recovered within a week, the study found, against 1 of 5 in the control group.",
+        ],
+    ),
+    "donation_prompt": (
+        [
+            "Help us deliver journalism that makes a difference",
+            "Become a member from £4 a month",
+            "Support our journalism",
+            "Donate now",
+            "Make a contribution",
+            "Unterstützen Sie unabhängigen Journalismus",
+            "Soutenez-nous",
+        ],
+        [
+            "Support for the measure fell to 40 percent, a poll showed.",
+            "Help us keep the city safe, the mayor told residents on Monday evening.",
+            "Become a member of the European Union was the country's goal for two decades, he said.",
+        ],
+    ),
+    "signin_prompt": (
+        [
+            "Sign in to comment",
+            "Log in or register to post comments",
+            "Create a free account",
+            "Welcome, guest",
+            "You are not logged in.",
+            "Forgot your password?",
+        ],
+        [
+            "Sign in to the building was required for all visitors, the police said on Monday after the attack.",
+            "Log in to the system failed for thousands of customers on Monday, the bank said in a statement.",
+        ],
+    ),
+    "weather_widget": (
+        [
+            "72°F Sunny",
+            "-3 °C",
+            "Weather: Berlin 12°C",
+            "Partly cloudy 18°",
+            "Mon-Fri: 9am - 5pm",
+            "Öffnungszeiten: Mo-Fr 9-18 Uhr",
+        ],
+        [
+            "The temperature reached 40°C in Seville on Tuesday, the hottest day of the year.",
+            "Hours after the vote, the minister resigned.",
+        ],
+    ),
+    "newsletter_de": (
+        [
+            "Melden Sie sich für unseren Newsletter an",
+            "Abonnieren Sie jetzt unseren kostenlosen Newsletter und erhalten Sie die wichtigsten Nachrichten.",
+            "Hier zum Newsletter anmelden",
+            "Jetzt kostenlosen Morgen-Newsletter abonnieren",
+            "Ihre E-Mail-Adresse",
+            "Newsletter: Jetzt anmelden",
+        ],
+        [
+            "Der Newsletter-Versand der Behörde wurde nach dem Datenleck eingestellt, sagte ein Sprecher.",
+            "Mit dem Newsletter erreichte die Partei zwei Millionen Wähler, sagte der Sprecher.",
+        ],
+    ),
+    "ad_marker": (
+        [
+            "Advertisement",
+            "ADVERTISEMENT",
+            "Buy photo",
+            "Posted!",
+            "less",
+            "Now watching",
+            "1 of 5",
+            "941 comments",
+            "Story continues below advertisement",
+            "Anzeige",
+        ],
+        [
+            "Advertisement spending rose 4% in the quarter.",
+            "More than 1,000 people attended the rally, police said.",
+        ],
+    ),
+    "separator_line": (
+        ["_____", "* * *", "……", "…", "=========", "- - -", "• • •"],
+        ["... and then the lights went out.", "— Jane Doe, the mayor"],
+    ),
     "paywall_limit": (
         [
             "You’ve reached your limit of {{free_limit}} free articles this month.",
@@ -121,8 +216,18 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Lesen Sie auch",
             "Lire aussi :",
             "Lee también",
+            "More from The Guardian",
+            "Latest headlines",
+            "Mehr Themen:",
+            "Schon gelesen?",
+            "Weitere Beiträge aus der Kolumne:",
+            "Más sobre La Tercera AM",
         ],
-        ["Read more carefully, the teacher said, and the answer will become clear to you."],
+        [
+            "Read more carefully, the teacher said, and the answer will become clear to you.",
+            "More from the minister's speech is expected to be released on Tuesday.",
+            "Weitere Beiträge zur Rente will die Regierung im Herbst beschließen, sagte die Ministerin.",
+        ],
     ),
     "share_widget": (
         ["shared on", "Share this article", "Facebook Twitter WhatsApp Email", "Teilen", "Partager"],
@@ -137,8 +242,17 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["The museum can also be visited on Sundays, when entry is free for children."],
     ),
     "copyright_footer": (
-        ["© 2024 Example Media. All rights reserved.", "Copyright 2017 Reuters", "Alle Rechte vorbehalten."],
-        ["The court ruled that copyright in the photograph belonged to the agency, not the paper."],
+        [
+            "© 2024 Example Media. All rights reserved.",
+            "Copyright 2017 Reuters",
+            "Alle Rechte vorbehalten.",
+            "This article is the copyrighted property of Breaking Belize News.",
+            "Written permission must be obtained before reprint in online or print media.",
+        ],
+        [
+            "The court ruled that copyright in the photograph belonged to the agency, not the paper.",
+            "Permission must be obtained before the march, the police said on Monday.",
+        ],
     ),
     "disclaimer": (
         [
@@ -448,3 +562,17 @@ def test_photo_credit_search_start_matches_a_full_search(line: str) -> None:
 def _credit_words_in(line: str) -> bool:
     low = line[-120:].lower()
     return any(w in low for w in _CREDIT_WORDS)
+
+
+def test_rule_set_memo_agrees_and_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import transforms.rules as tr
+
+    monkeypatch.setattr(tr, "MEMO_LINES", 8)
+    rs = RuleSet(RULES)
+    lines = [f"Skip to content {'!' * (i % 3)}" for i in range(30)] + ["Advertisement", "Talks resume"] * 10
+    for line in lines * 2:
+        assert rs.match(line) is first_match(line, RULES)
+        assert len(rs._memo) <= 8
+    long_line = "A paragraph of the article that is much longer than any remembered line. " * 4
+    rs.match(long_line)
+    assert long_line not in rs._memo

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from fastwarc.stream_io import ZstdWriter
 
-from flows import readers
+from flows import rows
 from flows.readers import ReadLimits, discover, read_file, read_files
 from flows.warc import read_warc, warc_record_ranges
 from transforms.clean import clean_frame
@@ -501,9 +501,9 @@ def test_lf_only_headers_are_read(tmp_path):
 
 def test_identical_payloads_are_extracted_once_and_flagged_exact_duplicates(tmp_path, monkeypatch):
     calls = []
-    real_extract = readers.extract_article
+    real_extract = rows.extract_article
     monkeypatch.setattr(
-        readers, "extract_article", lambda html, **kw: calls.append(1) or real_extract(html, **kw)
+        rows, "extract_article", lambda html, **kw: calls.append(1) or real_extract(html, **kw)
     )
     records = [
         warc_record("http://news.example/0", http(page(0).encode())),

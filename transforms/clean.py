@@ -3,18 +3,23 @@
 Per document (``clean_text``), in this order, first decision wins for a line:
 
 1. ``repeated_line`` — the line is site boilerplate of its outlet (``transforms.linestats``);
-2. line rules — the outlet's extra rules, then ``transforms.rules.RULES`` (ids are the rule ids);
-   a ``paywall`` rule opens a block: the short promo lines after it (plan names, prices, durations,
-   feature lists) go as ``paywall_block`` until a prose line or ``paywall_block_max_lines``;
-3. structure — the headline repeated at the top goes to ``title`` (``title_line``); a standalone date line
-   goes to ``published`` (``date_line``);
-4. block scorer (full-page text only, see ``CleanConfig.structure``) — the article is the run of lines with
-   the most prose in it (maximum-sum segment: prose lines score their length, other lines a penalty);
-   lines outside it go as ``outside_main_block``; inside it, runs of short non-prose lines (menus, link
-   lists, related-article lists) go as ``short_line_run``.
+2. line rules — the outlet's extra rules, then ``transforms.rules.RULES`` (ids are the rule ids); a list
+   item ("- Share on Twitter") is matched without its bullet. A ``paywall`` rule opens a block: the short
+   promo lines after it (plan names, prices, durations, feature lists) go as ``paywall_block`` until a
+   prose line or ``paywall_block_max_lines``;
+3. lists of other stories (``related_list``) — the headline lines after a "Related" / "More from" lead,
+   and runs of headlines with time/date lines between them;
+4. structure — the headline at the top (two words or more) goes to ``title`` (``title_line``); a standalone
+   date line goes to ``published`` (``date_line``);
+5. block scorer (full-page text only, see ``CleanConfig.structure``) — the article is the run of lines with
+   the most prose in it (maximum-sum segment: prose lines score their length, other lines a penalty, and
+   the lines the rules removed count as such other lines: they are evidence against the block around
+   them); lines outside it go as ``outside_main_block``; inside it, runs of short non-prose lines (menus,
+   link lists) go as ``short_line_run``.
 
-``clean_frame`` runs that over a frame of records and returns (articles, rejected): an article left with
-too little text is rejected as ``too_short``, never silently written.
+``clean_records`` runs that over a frame of records and keeps every row (with its verdict);
+``clean_frame`` splits that into (articles, rejected): an article left with too little text is rejected
+as ``too_short``, never silently written.
 """
 
 from __future__ import annotations
@@ -22,8 +27,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 import polars as pl
 
@@ -39,8 +42,10 @@ __all__ = [
     "ExplainedLine",
     "RuleSet",
     "clean_frame",
+    "clean_records",
     "clean_text",
     "explain",
+    "explained_lines",
     "format_explain",
 ]
 
@@ -64,8 +69,12 @@ class CleanConfig:
     prose_min_words: int = 8  # a prose line has >= this many words and sentence punctuation
     short_line_penalty: int = 80  # most a non-prose line costs the block (prose lines score their length)
     short_line_base: int = 20  # a non-prose line costs its length plus this, up to short_line_penalty
+    short_sentence_share: float = 0.5  # ...and half that when it ends like a sentence (a short paragraph)
     short_run_min_lines: int = 3  # inside the main block, this many short lines in a row are a link list
     short_run_max_words: int = 12  # ...each of at most this many words
+    related_list_max_lines: int = (
+        40  # a "Related"/"More from" lead takes at most this many headlines after it
+    )
 
     def linestats(self) -> LineStatsConfig:
         return LineStatsConfig(min_docs=self.repeated_min_docs, min_share=self.repeated_min_share)
@@ -151,9 +160,82 @@ def _is_promo(s: str, config: CleanConfig) -> bool:
     )
 
 
+_BULLETS = frozenset("-*•·–—▪►>")
+
+
 def _headline_like(s: str, config: CleanConfig) -> bool:
     n = _n_words(s)
-    return 3 <= n <= 30 and len(s) <= config.headline_max_chars and s[-1] not in ".:;,"
+    return 2 <= n <= 30 and len(s) <= config.headline_max_chars and s[-1] not in ".:;,"
+
+
+# a time or date line of a headline list: "3 hours ago", "12:45", "March 3, 2026", "03.12.2026",
+# "vor 2 Stunden"
+_TIME_LINE = re.compile(
+    r"(?:\d{1,2}[:.]\d\d(?:\s?[ap]\.?m\.?)?(?: [A-Z]{2,4})?"
+    r"|\d{1,3} ?(?:min(?:ute)?s?|hours?|hrs?|h|days?|weeks?|months?|stunden?|minuten?|tagen?|heures?|"
+    r"jours?|horas?|días?)(?: ago)?"
+    r"|(?:vor|il y a|hace) \d{1,3} \w{1,10}"
+    r"|(?:updated|published|posted|aktualisiert)\b.{0,40}"
+    r"|(?:mon|tue|wed|thu|fri|sat|sun)\w{0,6},? .{0,30}\d"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w{0,7}\.? \d{1,2}(?:,? \d{4})?.{0,20}"
+    r"|\d{1,2}\.? (?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)\w{0,7}\.?"
+    r"(?: \d{4})?.{0,20}"
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.{0,20})",
+    re.IGNORECASE,
+)
+
+
+def _time_line(s: str) -> bool:
+    return len(s) <= 50 and _TIME_LINE.fullmatch(s) is not None
+
+
+def _list_item(s: str, config: CleanConfig) -> bool:
+    """A line of a list of other stories: a headline (no final full stop, not prose) or a time line."""
+    if len(s) > config.headline_max_chars:
+        return False
+    if _time_line(s):
+        return True
+    return _n_words(s, 20) <= 20 and _headline_like(s, config) and not _is_prose(s, config.prose_min_words)
+
+
+def _related_lists(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
+    """Lists of other stories' headlines go as ``related_list``: the headline lines after a "Related" /
+    "More from" / "Trending" lead (``read_more`` with nothing after it), and, without a lead, a run of
+    headline lines in which time/date lines alternate with the headlines (two of each at least)."""
+    n = len(lines)
+    leads = [i for i in range(n) if why[i] == "read_more" and len(lines[i]) <= 40]
+    if not leads and sum(1 for s in lines if s and len(s) <= 50 and _time_line(s)) < 2:
+        return  # the common case: neither a lead nor two time lines, nothing to look at
+    alive = [i for i in range(n) if lines[i] and why[i] is None]
+    pos = {i: k for k, i in enumerate(alive)}
+    # after a lead
+    for i in leads:
+        if lines[i].rstrip(" :»›>→|").count(":"):
+            continue  # "Related: <a headline>" is a lead with its one headline
+        k = next((pos[j] for j in range(i + 1, n) if j in pos), None)
+        taken = 0
+        while k is not None and k < len(alive) and taken < config.related_list_max_lines:
+            j = alive[k]
+            if why[j] is not None or not _list_item(lines[j], config):
+                break
+            why[j] = "related_list"
+            taken += 1
+            k += 1
+    # without a lead: headlines with time lines between them
+    k = 0
+    while k < len(alive):
+        j = k
+        times = heads = 0
+        while j < len(alive) and why[alive[j]] is None and _list_item(lines[alive[j]], config):
+            if _time_line(lines[alive[j]]):
+                times += 1
+            else:
+                heads += 1
+            j += 1
+        if times >= 2 and heads >= 2 and 2 * times >= heads:
+            for m in range(k, j):
+                why[alive[m]] = "related_list"
+        k = max(j, k + 1)
 
 
 # ---------------------------------------------------------------- the per-document cleaner
@@ -180,6 +262,8 @@ def _decide(
             why[i] = "repeated_line"
             continue
         rule = match(s)
+        if rule is None and s[0] in _BULLETS and s[1:2] == " ":
+            rule = match(s[2:].lstrip())  # a list item ("- Share on Twitter"): the rules read its text
         if rule is not None:
             why[i] = rule.id
             if rule.kind == "paywall":
@@ -190,6 +274,8 @@ def _decide(
             block_left -= 1
         else:
             block_left = 0
+
+    _related_lists(lines, why, config)
 
     # headline and date line, near the top of what is left
     published_line: str | None = None
@@ -231,29 +317,51 @@ def _decide(
     return why, title, published_line
 
 
-def _block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
-    """Keep the maximum-sum run of lines (prose lines +len, other lines -penalty); drop link-list runs."""
+_SENT_END_CHARS = frozenset('.!?"”’»')
+_NEUTRAL = frozenset({"title_line", "date_line"})  # moved to their columns: no evidence either way
+
+
+def _main_block(
+    lines: list[str], why: list[str | None], config: CleanConfig
+) -> tuple[list[int], list[bool], tuple[int, int] | None, set[int]]:
+    """The lines still undecided (``idx``), which of them are prose, the main block as (first, last)
+    position in ``idx`` (maximum-sum run: prose lines +len, other lines -penalty; None without prose) and
+    the positions inside it that form runs of short non-prose lines (link lists)."""
     idx = [i for i, s in enumerate(lines) if s and why[i] is None]
-    if not idx:
-        return
     prose = [_is_prose(lines[i], config.prose_min_words) for i in idx]
     if not any(prose):
-        return
+        return idx, prose, None, set()
+    # the run is scored over every non-blank line: a line a rule removed is evidence against the block
+    # around it (it costs like any other non-prose line), though it is decided already
+    base, cap = config.short_line_base, config.short_line_penalty
+    short_share = config.short_sentence_share
     best, best_lo, best_hi = float("-inf"), 0, 0
     run, lo = 0.0, 0
-    for k, i in enumerate(idx):
-        n = len(lines[i])
-        score = n if prose[k] else -min(n + config.short_line_base, config.short_line_penalty)
+    k = 0
+    m = len(idx)
+    for i, s in enumerate(lines):
+        if not s:
+            continue
+        undecided = k < m and idx[k] == i
+        if undecided:
+            score = (
+                len(s)
+                if prose[k]
+                else -min(len(s) + base, cap) * (short_share if s[-1] in _SENT_END_CHARS else 1)
+            )
+        elif why[i] in _NEUTRAL:
+            continue
+        else:
+            score = -min(len(s) + base, cap)
         if run <= 0:
             run, lo = score, k
         else:
             run += score
-        if run > best:
+        if run > best and undecided:
             best, best_lo, best_hi = run, lo, k
-    for k, i in enumerate(idx):
-        if k < best_lo or k > best_hi:
-            why[i] = "outside_main_block"
-    # inside the block: runs of short non-prose lines
+        if undecided:
+            k += 1
+    short: set[int] = set()
     k = best_lo
     while k <= best_hi:
         if prose[k] or _n_words(lines[idx[k]], config.short_run_max_words) > config.short_run_max_words:
@@ -266,10 +374,42 @@ def _block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) 
             and _n_words(lines[idx[j]], config.short_run_max_words) <= config.short_run_max_words
         ):
             j += 1
-        if j - k >= config.short_run_min_lines:
-            for m in range(k, j):
-                why[idx[m]] = "short_line_run"
+        if j - k >= config.short_run_min_lines and _run_is_links(lines, idx[k:j]):
+            short.update(range(k, j))
         k = j
+    return idx, prose, (best_lo, best_hi), short
+
+
+def _link_like(s: str) -> bool:
+    """A line of a menu or link list, not of an article's own list: no sentence end, and either very
+    short or capitalised like a headline."""
+    if s[-1] in '.!?;:,"”’»)':
+        return False
+    words = s.split()
+    if len(words) <= 4:
+        return True
+    caps = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
+    return caps * 5 >= len(words) * 3
+
+
+def _run_is_links(lines: list[str], members: list[int]) -> bool:
+    """A run of short lines is a link list when most of its lines read as links (an article's own list
+    of short items stays)."""
+    return 2 * sum(_link_like(lines[i]) for i in members) > len(members)
+
+
+def _block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
+    """Lines outside the main block go as ``outside_main_block``, link-list runs inside it as
+    ``short_line_run``."""
+    idx, _, block, short = _main_block(lines, why, config)
+    if block is None:
+        return
+    lo, hi = block
+    for k, i in enumerate(idx):
+        if k < lo or k > hi:
+            why[i] = "outside_main_block"
+        elif k in short:
+            why[i] = "short_line_run"
 
 
 def _use_structure(config: CleanConfig, fmt: str | None) -> bool:
@@ -282,7 +422,10 @@ def _use_structure(config: CleanConfig, fmt: str | None) -> bool:
 
 def _raw_lines(text: str | None) -> list[str]:
     """The input's lines, numbered as ``removed`` and ``explain`` number them (any newline convention)."""
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text or ""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 def clean_text(
@@ -336,11 +479,17 @@ def explain(
     fmt: str | None = None,
 ) -> list[ExplainedLine]:
     """Every input line, marked kept or removed and by which rule (for ``wirewash explain``)."""
-    raw = _raw_lines(text)
     res = clean_text(text, title=title, config=config, extra_rules=extra_rules, repeated=repeated, fmt=fmt)
-    why = {n: r for n, _, r in res.removed}
-    kept = set(res.kept)
-    return [ExplainedLine(i + 1, s, (i + 1) in kept, why.get(i + 1)) for i, s in enumerate(raw)]
+    return explained_lines(text, {n: r for n, _, r in res.removed})
+
+
+def explained_lines(raw_text: str | None, removed: Mapping[int, str]) -> list[ExplainedLine]:
+    """Every line of ``raw_text`` marked from a cleaning result's ``removed`` (line number -> rule id): a
+    non-blank line not in it was kept. ``wirewash explain`` renders ``clean_records``' own row with it."""
+    return [
+        ExplainedLine(i + 1, s, bool(s.strip()) and (i + 1) not in removed, removed.get(i + 1))
+        for i, s in enumerate(_raw_lines(raw_text))
+    ]
 
 
 def format_explain(lines: list[ExplainedLine], width: int = 110) -> str:
@@ -360,72 +509,100 @@ _RESULT_DTYPE = pl.Struct(
     {
         "text": pl.String(),
         "title": pl.String(),
-        "published_line": pl.String(),
         "published": pl.Datetime("us", "UTC"),
         "removed": REMOVED_DTYPE,
     }
 )
 
 
-def _repeated_line_numbers(records: pl.DataFrame, repeated: pl.DataFrame | None) -> pl.DataFrame:
+def _lists_from_offsets(values: pl.Series, offsets: list[int]) -> pl.Series:
+    """A list column from its flat values and offsets (len(offsets) = rows + 1), built in arrow."""
+    import pyarrow as pa
+
+    arr = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()), values.to_arrow())
+    return pl.Series("removed", arr).cast(REMOVED_DTYPE)
+
+
+def _repeated_line_numbers(
+    records: pl.DataFrame, repeated: pl.DataFrame | None, max_chars: int = LineStatsConfig().max_line_chars
+) -> pl.DataFrame:
     """doc_id -> list of 1-based line numbers whose normalised hash is a repeated line of the doc's outlet."""
     empty = pl.DataFrame(schema={"doc_id": pl.String(), "_rep": pl.List(pl.Int32())})
     if repeated is None or repeated.is_empty() or records.is_empty():
         return empty
-    rep = repeated.lazy().select(pl.col("source").fill_null(""), pl.col("line_hash").cast(pl.UInt64)).unique()
+    rep = repeated.select(pl.col("source").fill_null(""), pl.col("line_hash").cast(pl.UInt64)).unique()
+    # only the documents of outlets that have repeated lines, and only lines short enough to be evidence
+    # (line_evidence never counts a longer one), are normalised and hashed
+    docs = records.lazy().select("doc_id", pl.col("source").fill_null(""), "raw_text")
+    docs = docs.filter(pl.col("source").is_in(rep["source"].unique().implode()))
     return (
-        doc_lines(records.select("doc_id", pl.col("source").fill_null(""), "raw_text"))
+        doc_lines(docs, max_chars=max_chars)
         .with_columns(line_hashes_expr("norm").alias("line_hash"))
-        .join(rep, on=["source", "line_hash"], how="semi")
+        .join(rep.lazy(), on=["source", "line_hash"], how="semi")
         .group_by("doc_id")
         .agg(pl.col("line").sort().alias("_rep"))
         .collect()
     )
 
 
-def clean_frame(
+def clean_records(
     records: pl.DataFrame,
     config: CleanConfig = CleanConfig(),
     outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
     repeated: pl.DataFrame | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Clean every record; return (articles, rejected).
-
-    ``articles``: the record columns plus ``text``, ``clean_chars`` and ``removed`` (line, rule, text);
-    ``title``/``published`` filled from the headline/date line where null.
-    ``rejected``: REJECTED_SCHEMA rows, reason ``too_short``.
-    ``repeated``: ``linestats.repeated_lines(...)`` output ``[source, line_hash]``.
-    """
+) -> pl.DataFrame:
+    """Every record cleaned, none split off: the record columns plus ``text``, ``removed``, ``clean_chars``,
+    ``title``/``published`` filled from the headline/date line where null, and ``reject_detail`` (null for
+    an article, the ``too_short`` detail for a reject). ``clean_frame`` is this plus the split; ``explain``
+    renders one row of it."""
     rules_by_source = dict(outlet_rules or {})
 
-    def one(raw_text: str | None, title: str | None, source: str | None, fmt: str | None, rep: Any) -> dict:
-        res = clean_text(
-            raw_text or "",
-            title=title,
-            config=config,
-            extra_rules=rules_by_source.get(source or "", ()),
-            fmt=fmt,
-            repeated_at=frozenset(rep or ()),
-        )
-        published: datetime | None = parse_date(res.published_line) if res.published_line else None
-        return {
-            "text": res.text,
-            "title": res.title,
-            "published_line": res.published_line,
-            "published": published,
-            "removed": [{"line": n, "rule": r, "text": t} for n, t, r in res.removed],
-        }
-
     def batch(s: pl.Series) -> pl.Series:
-        """The black box over a whole struct column: columns to Python lists once, no dict per input row."""
+        """The black box over a whole struct column: columns to Python lists once, one Python list per
+        output column (no dict per row), the removed lines as flat lists with offsets."""
         cols = s.struct.unnest()
+        texts, titles, dates, counts = [], [], [], []
+        r_line, r_rule, r_text = [], [], []
         rows = zip(
             *(cols[c].to_list() for c in ("raw_text", "title", "source", "format", "_rep")), strict=True
         )
-        return pl.Series([one(*row) for row in rows], dtype=_RESULT_DTYPE)
+        for raw_text, title, source, fmt, rep in rows:
+            res = clean_text(
+                raw_text or "",
+                title=title,
+                config=config,
+                extra_rules=rules_by_source.get(source or "", ()),
+                fmt=fmt,
+                repeated_at=frozenset(rep) if rep else frozenset(),
+            )
+            texts.append(res.text)
+            titles.append(res.title)
+            dates.append(parse_date(res.published_line) if res.published_line else None)
+            counts.append(len(res.removed))
+            for n, t, r in res.removed:
+                r_line.append(n)
+                r_rule.append(r)
+                r_text.append(t)
+        removed = pl.DataFrame(
+            {"line": r_line, "rule": r_rule, "text": r_text},
+            schema={"line": pl.Int32(), "rule": pl.String(), "text": pl.String()},
+        ).to_struct("removed")
+        offsets = [0]
+        for c in counts:
+            offsets.append(offsets[-1] + c)
+        removed_lists = _lists_from_offsets(removed, offsets)
+        return pl.DataFrame(
+            {
+                "text": pl.Series(texts, dtype=pl.String()),
+                "title": pl.Series(titles, dtype=pl.String()),
+                "published": pl.Series(dates, dtype=pl.Datetime("us", "UTC")),
+                "removed": removed_lists,
+            }
+        ).to_struct("_res")
 
-    reps = _repeated_line_numbers(records, repeated)
-    out = (
+    reps = _repeated_line_numbers(records, repeated, config.linestats().max_line_chars)
+    too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
+    return (
         records.lazy()
         .join(reps.lazy(), on="doc_id", how="left", maintain_order="left")
         .with_columns(
@@ -443,25 +620,48 @@ def clean_frame(
             pl.col("text").str.len_chars().cast(pl.Int64).alias("clean_chars"),
             pl.col("text").str.count_matches(r"\S+").cast(pl.Int64).alias("_words"),
         )
-        .drop("_res", "_rep")
+        .with_columns(
+            pl.when(too_short)
+            .then(
+                pl.format(
+                    "{} chars / {} words left after cleaning (min {} / {}); {} of {} lines removed",
+                    "clean_chars",
+                    "_words",
+                    pl.lit(config.min_clean_chars),
+                    pl.lit(config.min_clean_words),
+                    pl.col("removed").list.len(),
+                    pl.col("raw_text").fill_null("").str.count_matches("\n") + 1,
+                )
+            )
+            .alias("reject_detail")
+        )
+        .drop("_res", "_rep", "_words")
         .collect()
     )
-    too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
-    rejected = out.filter(too_short).select(
+
+
+def clean_frame(
+    records: pl.DataFrame,
+    config: CleanConfig = CleanConfig(),
+    outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
+    repeated: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Clean every record; return (articles, rejected).
+
+    ``articles``: the record columns plus ``text``, ``removed`` (line, rule, text) and ``clean_chars``;
+    ``title``/``published`` filled from the headline/date line where null.
+    ``rejected``: REJECTED_SCHEMA rows, reason ``too_short``.
+    ``repeated``: ``linestats.repeated_lines(...)`` output ``[source, line_hash]``.
+    """
+    out = clean_records(records, config, outlet_rules, repeated)
+    is_reject = pl.col("reject_detail").is_not_null()
+    rejected = out.filter(is_reject).select(
         "source_path",
         "source_line",
         "doc_id",
         "source",
         pl.lit("too_short").alias("reason"),
-        pl.format(
-            "{} chars / {} words left after cleaning (min {} / {}); {} of {} lines removed",
-            "clean_chars",
-            "_words",
-            pl.lit(config.min_clean_chars),
-            pl.lit(config.min_clean_words),
-            pl.col("removed").list.len(),
-            pl.col("raw_text").fill_null("").str.count_matches("\n") + 1,
-        ).alias("detail"),
+        pl.col("reject_detail").alias("detail"),
     )
-    articles = out.filter(~too_short).drop("_words")
+    articles = out.filter(~is_reject).drop("reject_detail")
     return articles, rejected.cast(REJECTED_SCHEMA)  # type: ignore[arg-type]

@@ -25,8 +25,8 @@ __all__ = [
     "line_evidence",
     "line_hash",
     "line_hashes_expr",
-    "normalise_expr",
     "normalise_line",
+    "normalise_line_expr",
     "repeated_lines",
 ]
 
@@ -48,7 +48,7 @@ class LineStatsConfig:
 
 
 # Fold case, digit runs, punctuation/symbols and whitespace. The same regexes run in Python (normalise_line)
-# and in polars (normalise_expr); a differential test keeps them in step.
+# and in polars (normalise_line_expr); a differential test keeps them in step.
 _DIGITS = r"\d+"
 _NON_WORD = r"[^\w\s]|_"
 _SPACES = r"\s+"
@@ -62,7 +62,7 @@ def normalise_line(line: str) -> str:
     return _RE_SPACES.sub(" ", s).strip()
 
 
-def normalise_expr(col: str | pl.Expr) -> pl.Expr:
+def normalise_line_expr(col: str | pl.Expr) -> pl.Expr:
     """``normalise_line`` as a polars expression (Rust regex: linear time)."""
     e = pl.col(col) if isinstance(col, str) else col
     return (
@@ -88,16 +88,22 @@ def line_hashes_expr(normalised: str | pl.Expr) -> pl.Expr:
     )
 
 
-def doc_lines(docs: pl.DataFrame | pl.LazyFrame, text_col: str = "raw_text") -> pl.LazyFrame:
-    """One row per non-blank line: doc_id, source, line (1-based Int32), norm (normalised text)."""
-    return (
+def doc_lines(
+    docs: pl.DataFrame | pl.LazyFrame, text_col: str = "raw_text", max_chars: int | None = None
+) -> pl.LazyFrame:
+    """One row per non-blank line: doc_id, source, line (1-based Int32), norm (normalised text), _chars
+    (length of the raw line). ``max_chars``: lines longer than this are left out before they are
+    normalised (the normalisation is the expensive part, and long lines are never evidence)."""
+    lines = (
         docs.lazy()
         .select("doc_id", "source", pl.col(text_col).fill_null("").str.split("\n").alias("_line"))
         .with_columns(pl.int_ranges(1, pl.col("_line").list.len() + 1, dtype=pl.Int32).alias("line"))
         .explode("_line", "line")
-        .with_columns(normalise_expr("_line").alias("norm"), pl.col("_line").str.len_chars().alias("_chars"))
-        .filter(pl.col("norm") != "")
+        .with_columns(pl.col("_line").str.len_chars().alias("_chars"))
     )
+    if max_chars is not None:
+        lines = lines.filter(pl.col("_chars") <= max_chars)
+    return lines.with_columns(normalise_line_expr("_line").alias("norm")).filter(pl.col("norm") != "")
 
 
 def line_evidence(
@@ -107,10 +113,8 @@ def line_evidence(
     ``[doc_id, source, text]``."""
     if docs.is_empty():
         return pl.DataFrame(schema=EVIDENCE_SCHEMA)
-    lines = (
-        doc_lines(docs, text_col)
-        .filter(pl.col("_chars") <= config.max_line_chars)
-        .with_columns(line_hashes_expr("norm").alias("line_hash"))
+    lines = doc_lines(docs, text_col, config.max_line_chars).with_columns(
+        line_hashes_expr("norm").alias("line_hash")
     )
     is_key_line = (pl.col("norm").str.len_chars() >= config.key_min_chars) & (
         pl.col("norm").str.count_matches(" ") + 1 >= config.key_min_words

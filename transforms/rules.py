@@ -175,6 +175,11 @@ def _first_chars(pattern: str) -> frozenset[str] | None:
         return None
 
 
+MEMO_LINES = 50_000  # short lines a RuleSet remembers the answer for (a few MB)
+MEMO_MAX_CHARS = 160  # ...of at most this many characters (paragraphs are unique: not worth keeping)
+_MISSING = object()
+
+
 class RuleSet:
     """Rules compiled for speed, with the same answer as ``first_match`` (a differential test checks it).
 
@@ -202,6 +207,7 @@ class RuleSet:
             {} for _ in self._limits
         ]
         self._cache: dict[tuple[int, ...], tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
+        self._memo: dict[str, LineRule | None] = {}
         self._others = [
             tuple(
                 (k, r.keywords, self._tester(r))
@@ -251,10 +257,25 @@ class RuleSet:
         return self._cache[ks]
 
     def match(self, line: str) -> LineRule | None:
-        """The first rule (table order) that matches the stripped ``line``, or None."""
+        """The first rule (table order) that matches the stripped ``line``, or None.
+
+        Short lines are remembered (at most ``MEMO_LINES``, forgotten all at once when full): site
+        furniture recurs on every page of an outlet, so most short lines have been seen before."""
         n = len(line)
         if n > self.max_chars or not line:
             return None
+        if n <= MEMO_MAX_CHARS:
+            memo = self._memo
+            hit = memo.get(line, _MISSING)
+            if hit is not _MISSING:
+                return hit  # type: ignore[return-value]
+            if len(memo) >= MEMO_LINES:
+                memo.clear()
+            got = memo[line] = self._match(line, n)
+            return got
+        return self._match(line, n)
+
+    def _match(self, line: str, n: int) -> LineRule | None:
         rules = self.rules
         first = len(rules)
         length_class = self._class_of[n]
@@ -571,6 +592,112 @@ RULES: tuple[LineRule, ...] = (
         r"preferences|options)$",
         max_chars=400,
     ),
+    LineRule(
+        "paywall_counter",
+        "Metered-paywall counter: 'You've read 3 stories this month', '2 of 5 free articles' (en/de/fr/es)",
+        "boilerplate",
+        r"^(?:you(?:'|’)ve read|you have read|you have) (?:\d{1,3}|one|two|three|four|five)\b"
+        r"[^.!?]{0,40}\b(?:articles?|stories|free|left|remaining)\b[^.!?]{0,60}[.!?]?$"
+        r"|^(?:this is )?your (?:\d{1,3}(?:st|nd|rd|th)|first|second|third|last) "
+        r"free (?:article|story)\b.{0,60}$"
+        r"|^\d{1,3} (?:of|/|von) \d{1,3} (?:free |kostenlosen? |gratuits? )?(?:articles?|stories|artikeln?)"
+        r"\b.{0,60}$"
+        r"|^(?:sie haben|du hast) (?:bereits |noch )?(?:\d{1,3}|einen?|zwei|drei)\b"
+        r".{0,40}\b(?:artikeln?|beiträgen?)\b.{0,60}$"
+        r"|^il vous reste \d{1,3} articles?\b.{0,60}$"
+        r"|^(?:te|le) quedan? \d{1,3} (?:artículos?|noticias)\b.{0,60}$",
+        max_chars=160,
+    ),
+    LineRule(
+        "donation_prompt",
+        "Donation/membership prompt: 'Help us deliver journalism…', 'Become a member from £4 a month'",
+        "boilerplate",
+        r"^(?:please )?(?:donate|give) (?:now|today|to (?:us|our|the)\b)[^\n]{0,80}$"
+        r"|^(?:please )?support (?:us|our (?:work|journalism|newsroom|reporting)|independent journalism|"
+        r"local (?:journalism|news)|quality journalism)\b[^\n]{0,160}$"
+        r"|^help us (?:deliver|keep|fund|continue|produce|do)\b"
+        r".{0,80}\b(?:journalism|reporting|news|coverage|newsroom)\b.{0,120}$"
+        r"|^become a (?:member|supporter|patron|subscriber)(?:\W{0,3}$|(?: today| now)?\s?(?:from|for|and|to|"
+        r"—|-|–|:|,)\s[^.!?]{0,100}[.!?]?$)"
+        r"|^(?:make a|your) (?:one-off |one-time |single |monthly |annual )?(?:contribution|donation|gift)\b"
+        r".{0,80}$"
+        r"|^(?:jetzt |einfach )?spenden\b.{0,60}$|^unterstützen sie (?:uns|unsere arbeit|unabhängigen "
+        r"journalismus|\w{1,20}\.\w{2,4})\b.{0,120}$|^werden sie (?:mitglied|unterstützer)\b.{0,80}$"
+        r"|^soutenez(?:-nous| notre| le journalisme)\b.{0,100}$|^faire un don\b.{0,60}$"
+        r"|^(?:hazte|hágase) (?:socio|miembro|mecenas)\b.{0,80}$|^apoya (?:nuestro|el) periodismo\b.{0,80}$",
+        max_chars=300,
+    ),
+    LineRule(
+        "signin_prompt",
+        "Sign-in and visitor widgets: 'Sign in to comment', 'Create a free account', 'Welcome, guest'",
+        "boilerplate",
+        r"^(?:please )?(?:sign|log) ?(?:in|up) (?:to|or|with|for)\b[^.!?]{0,50}[.!?]?$"
+        r"|^(?:create|open) (?:a |an |your )?(?:free )?account\b[^.!?]{0,40}[.!?]?$"
+        r"|^register (?:for free|now|here)\b[^.!?]{0,40}[.!?]?$"
+        r"|^(?:welcome|hello|hi),? (?:visitor|guest|reader)\b[^.!?]{0,40}[.!?]?$"
+        r"|^you are (?:not )?(?:currently )?(?:logged|signed) (?:in|out)\b[^.!?]{0,40}[.!?]?$"
+        r"|^(?:forgot (?:your )?password\??|my account|my profile|not a (?:member|subscriber)\?.{0,40}|"
+        r"don(?:'|’)t have an account\?.{0,40}|need an account\?.{0,40}|anmelden oder registrieren|"
+        r"(?:noch )?kein konto\?.{0,40}|mein konto|passwort vergessen\??|mon compte|mi cuenta)$",
+        max_chars=120,
+    ),
+    LineRule(
+        "weather_widget",
+        "Weather and opening-hours widgets: '72°F Sunny', 'Mon-Fri: 9am - 5pm', 'Öffnungszeiten: …'",
+        "boilerplate",
+        r"^-?\d{1,3} ?°(?: ?[cf])?(?:\s?/\s?-?\d{1,3} ?°(?: ?[cf])?)?(?:\s[\w ,.-]{0,30})?$"
+        r"|^(?:weather|wetter|météo|el tiempo|forecast)\b.{0,40}-?\d{1,3} ?°.{0,30}$"
+        r"|^(?:sunny|cloudy|partly cloudy|mostly (?:sunny|cloudy)|rain|showers|clear|overcast|fog|snow|"
+        r"thunderstorms?|sonnig|bewölkt|regen)\s?-?\d{1,3} ?°.{0,20}$"
+        r"|^(?:opening hours|office hours|hours|öffnungszeiten|horaires(?: d'ouverture)?|horario)\s?:.{0,80}$"
+        r"|^(?:mon|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|sam|dim)[a-z.]{0,7}"
+        r"(?:\s?[-–]\s?[a-z]{2,9}\.?)?\s?:?\s?\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm|uhr|h)?\s?[-–]\s?"
+        r"\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm|uhr|h)?$",
+        max_chars=120,
+    ),
+    LineRule(
+        "newsletter_de",
+        "German newsletter prompt: 'Melden Sie sich für unseren Newsletter an', 'Ihre E-Mail-Adresse'",
+        "boilerplate",
+        r"^(?:jetzt |hier )?(?:melden sie sich|registrieren sie sich|tragen sie sich) "
+        r"(?:jetzt |hier |kostenlos )?(?:für|zu|zum|bei) (?:unseren?|den|dem|unserem) "
+        r"[^.!?]{0,40}newsletter\b[^\n]{0,120}$"
+        r"|^(?:abonnieren|bestellen) sie (?:jetzt |hier |kostenlos )?(?:unseren?|den) "
+        r"[^.!?]{0,40}newsletter\b[^\n]{0,120}$"
+        r"|^(?:hier |jetzt )?(?:zum|für den) [^.!?]{0,30}newsletter "
+        r"(?:anmelden|abonnieren|registrieren)\b.{0,60}$"
+        r"|^(?:jetzt )?(?:kostenlos(?:en)? )?(?:[\w-]{1,30}-)?newsletter(?: kostenlos)? "
+        r"(?:abonnieren|bestellen|anmelden|erhalten)\b.{0,60}$"
+        r"|^newsletter ?: ?(?:jetzt |hier )?(?:anmelden|abonnieren|bestellen|registrieren)\b.{0,80}$"
+        r"|^ich möchte (?:den|einen|unseren) [^.!?]{0,30}newsletter\b.{0,80}$"
+        r"|^(?:ihre|deine) e-?mail-?adresse\b.{0,40}$"
+        r"|^mit (?:unserem|dem kostenlosen) [^.!?]{0,30}newsletter\b.{0,100}$",
+        max_chars=260,
+        keywords=("newsletter", "mail"),
+    ),
+    LineRule(
+        "ad_marker",
+        "Ad and widget markers: 'Advertisement', 'Buy photo', 'Posted!', 'less', 'Now watching', '1 of 5'",
+        "boilerplate",
+        r"^(?:advertisement|advertising|advert|ad|ads|anzeige|werbung|publicité|publicidad|"
+        r"sponsored(?: content)?|paid (?:content|post)|buy (?:this )?photo|posted!|less|more|"
+        r"show (?:more|less)|read less|"
+        r"view (?:photo|photos|gallery|comments?|image)|now (?:watching|playing)|up next|skip ad|close ad|"
+        r"story continues below(?: advertisement)?|article continues below(?: advertisement)?|"
+        r"continue reading (?:below|the main story)|"
+        r"next video starts in\b.{0,20}|(?:photo|image|slide) \d{1,3} (?:of|/) \d{1,3}|"
+        r"\d{1,3} (?:of|/) \d{1,3}|"
+        r"\d{1,6} comments?|comments? \(\d{1,6}\)|(?:\d{1,6} )?(?:shares?|likes?|views?)|"
+        r"video (?:ad )?feedback|report this ad|ad feedback)\W{0,3}$",
+        max_chars=60,
+    ),
+    LineRule(
+        "separator_line",
+        "A separator: a line of '_', '*', '…', '=', '-' or bullets only ('* * *', '____', '……')",
+        "boilerplate",
+        r"^(?:[_*…=~\-–—•·.#+|/\\<>]\s?){2,200}$|^…$",
+        max_chars=400,
+    ),
     # --- navigation ---
     LineRule(
         "skip_link",
@@ -603,8 +730,13 @@ RULES: tuple[LineRule, ...] = (
         r"you might also like|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|das könnte sie auch "
         r"interessieren|weitere artikel|lire aussi|à lire aussi|a lire aussi|sur le même sujet|voir aussi|"
         r"lire la suite|lee también|leer más|te puede interesar|noticias relacionadas|más noticias|"
-        r"continue reading|weiterlesen)"
-        r"(?:\s?[:»›>→|]\s?[^\n]{0,160}|\W{0,3})$",
+        r"continue reading|weiterlesen|more on this (?:story|topic)|more like this|related reading|"
+        r"you may also be interested in|mehr themen|schon gelesen\??|empfohlene (?:beiträge|artikel)|"
+        r"ähnliche (?:beiträge|artikel)|das könnte dich auch interessieren|"
+        r"weitere (?:beiträge|artikel|meldungen|nachrichten)(?: [\w -]{1,40})?|à lire également|"
+        r"sur le même thème|más sobre(?: [\w -]{1,40})?|te puede interesar también)"
+        r"(?:\s?[:»›>→|]\s?[^\n]{0,160}|\W{0,3})$"
+        r"|^more (?:from|in) [\w'’ &.-]{1,40}$|^(?:latest|more) (?:headlines|videos)\W{0,3}$",
         max_chars=200,
     ),
     LineRule(
@@ -640,9 +772,11 @@ RULES: tuple[LineRule, ...] = (
         r"todos los derechos)"
         r"|\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|"
         r"todos los derechos reservados)"
-        r"\W{0,3}$",
+        r"\W{0,3}$"
+        r"|^this (?:article|story|content|material) is (?:the )?copyrighted property of\b"
+        r"|^(?:written )?permission must be obtained before (?:any )?(?:reprint|republication)",
         max_chars=200,
-        keywords=("copyright", "©", "(c)", "rights", "rechte", "droits", "derechos"),
+        keywords=("copyright", "©", "(c)", "rights", "rechte", "droits", "derechos", "permission"),
     ),
     LineRule(
         "disclaimer",
