@@ -6,8 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.test_dedup import WORDS, frame, story
-from transforms.containment import containment_keys
-from transforms.dedup import DedupConfig, candidates_from_history, dedup_frame, lookup_keys, prepare
+from transforms.dedup import (
+    DedupConfig,
+    candidates_from_history,
+    containment_keys,
+    dedup_frame,
+    lookup_keys,
+    prepare,
+)
 
 FOOTER = (
     "Copyright 2024 The Associated Press. All rights reserved. This material may not be published, "

@@ -21,6 +21,7 @@ import numpy as np
 
 __all__ = [
     "compact",
+    "fmix64",
     "group_positions",
     "partner_work",
     "in_set",
@@ -50,14 +51,19 @@ _LOW63 = np.uint64((1 << 63) - 1)
 _EMPTY = np.uint32(0xFFFFFFFF)
 
 
-@nb.njit(inline="always")
-def _fmix64(x):
+def _fmix64_scalar(x):
+    """MurmurHash3's 64-bit finaliser (a bijection): the one definition, compiled twice below."""
     x ^= x >> _S33
     x *= _C1
     x ^= x >> _S33
     x *= _C2
     x ^= x >> _S33
     return x
+
+
+_fmix64 = nb.njit(inline="always")(_fmix64_scalar)  # inside the kernels
+# element-wise on uint64 arrays, for the numpy reference path (one pass, no temporaries)
+fmix64 = nb.vectorize([nb.uint64(nb.uint64)], cache=True)(_fmix64_scalar)
 
 
 @nb.njit(inline="always")

@@ -8,9 +8,9 @@ whatever the size of B. Samples shared by more than `max_sample_df` documents (a
 site boilerplate) are dropped. Candidates are confirmed by exact containment on shingles.
 Shared samples are counted once per pair (a < b), from the smaller document, in a dense counter.
 
-Against history: the same samples, tagged (`containment_keys`), are a document's second kind of
-lookup key: an excerpt run today shares samples with yesterday's full story (and the reverse) even
-though their Jaccard is far too low for any band key to match.
+Against history: the same samples, tagged (`transforms.dedup.keys.containment_keys`), are a
+document's second kind of lookup key: an excerpt run today shares samples with yesterday's full
+story (and the reverse) even though their Jaccard is far too low for any band key to match.
 
 Resolution (component level, no chaining): a page that quotes >= 2 different stories is a roundup
 and links to them without merging; every other contained component attaches to the one container
@@ -20,47 +20,25 @@ that holds most of it; history clusters never move.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from transforms import kernels
-from transforms.lsh import KEY_TAG
-
-if TYPE_CHECKING:
-    from transforms.dedup import DedupConfig
+from transforms.dedup.config import DedupConfig
+from transforms.dedup.graph import follow_to_root
+from transforms.dedup.overlap import pair_overlap
 
 __all__ = [
     "ATTACH_CONTAINED",
     "ATTACH_CONTAINS",
     "ATTACH_NONE",
-    "containment_keys",
     "containment_relations",
     "resolve_attachments",
 ]
 
 # how a component joined another one (first hop), see `resolve_attachments`
 ATTACH_NONE, ATTACH_CONTAINED, ATTACH_CONTAINS = 0, 1, 2
-_KEY_MIX = np.uint64(0xD6E8FEB86659FD93)
-
-
-def containment_keys(
-    hashes: np.ndarray, offsets: np.ndarray, sample_bits: int, max_sample_df: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each document's containment lookup keys back to back (uint64, top bit set so they never equal
-    a band key), and how many each document has.
-
-    The keys are the document's sampled shingles (the same sample as the containment search: a
-    shingle of an excerpt that is sampled is sampled in its source too, whatever the source's size),
-    minus the samples found in more than `max_sample_df` documents of the batch (boilerplate)."""
-    sample, counts = kernels.sampled_values(hashes, offsets, np.uint64(1 << (32 - sample_bits)))
-    ordered = np.sort(sample)
-    start = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-    size = np.diff(np.append(start, ordered.size))
-    frequent = ordered[start[size > max_sample_df]]
-    del ordered
-    return kernels.tagged_keys(sample, counts, kernels.in_set(sample, frequent), _KEY_MIX, KEY_TAG)
 
 
 def _shared_sample_pairs(
@@ -119,13 +97,12 @@ def containment_relations(
     offsets: np.ndarray,
     nodes: np.ndarray,
     config: DedupConfig,
-    overlap: object,
     comp: np.ndarray | None = None,
 ) -> pl.DataFrame:
     """Confirmed relations (a, b, inter, size_a, size_b) between `nodes`, a != b, where the shared
-    shingles are at least `min_excerpt_shingles` and make up at least `roundup_min_share` of a.
-    `overlap` is `transforms.dedup.pair_overlap` (exact |A ∩ B|, |A|, |B|). With `comp` (component
-    of every node), pairs inside one component are skipped: they are clustered already."""
+    shingles (exact, `pair_overlap`) are at least `min_excerpt_shingles` and make up at least
+    `roundup_min_share` of a. With `comp` (component of every node), pairs inside one component are
+    skipped: they are clustered already."""
     # postings sorted by (sample, node); samples in more than max_sample_df documents are boilerplate
     key = _sorted_postings(hashes, offsets, np.asarray(nodes, np.int64), config.sample_bits, config.workers)
     if key.size >= 2**31 or offsets.size > 2**31:  # the posting kernels index in int32
@@ -139,7 +116,7 @@ def containment_relations(
     if comp is not None:
         same = comp[a] == comp[b]
         a, b = a[~same], b[~same]
-    inter, size_a, size_b = overlap(hashes, offsets, a, b)
+    inter, size_a, size_b = pair_overlap(hashes, offsets, a, b)
     rel = pl.DataFrame({"a": a, "b": b, "inter": inter, "size_a": size_a, "size_b": size_b})
     return rel.filter(
         (pl.col("inter") >= config.min_excerpt_shingles)
@@ -217,10 +194,5 @@ def resolve_attachments(
     via = np.full(total, ATTACH_NONE, np.int8)
     via[src] = np.where(best.get_column("reverse").to_numpy(), ATTACH_CONTAINS, ATTACH_CONTAINED)
     # follow to the root: forward edges go to a strictly larger container or to a terminal history
-    # component; the jump count bounds any cycle a tie could make
-    for _ in range(64):
-        nxt = parent[parent]
-        if np.array_equal(nxt, parent):
-            break
-        parent = nxt
-    return parent, roundups, via
+    # component
+    return follow_to_root(parent), roundups, via

@@ -1,0 +1,173 @@
+"""From components to the output columns: the canonical copy of each cluster, each duplicate's
+columns against it, the roundup links, and the clusters table rebuilt from article rows alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+
+from transforms.dedup.overlap import jaccard
+from transforms.dedup.schema import CLUSTER_SCHEMA, ROUNDUP_SCHEMA
+
+__all__ = [
+    "assign_canonical",
+    "clusters_table",
+    "copy_columns",
+    "history_nodes",
+    "rank_expr",
+    "roundup_links",
+]
+
+Overlap = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def rank_expr() -> list[pl.Expr]:
+    """Canonical order inside a cluster: full copies first, earliest published, longest, doc_id."""
+    return [pl.col("_excerpt"), pl.col("published"), pl.col("clean_chars").neg(), pl.col("doc_id")]
+
+
+def history_nodes(history: pl.DataFrame, n: int) -> pl.DataFrame:
+    """History rows as nodes `n..n+h` with their cluster, canonical id and doc_id."""
+    return history.select(
+        _hidx=pl.int_range(n, n + history.height, dtype=pl.Int64),
+        _hcluster="cluster_id",
+        _hcanon="canonical_id",
+        _hdoc="doc_id",
+    )
+
+
+def assign_canonical(
+    docs: pl.DataFrame, hist_docs: pl.DataFrame, comp: np.ndarray, root: np.ndarray
+) -> pl.DataFrame:
+    """Each new document's cluster and canonical copy, in input order.
+
+    `docs` (doc_id, published, clean_chars, _idx) are the run's documents, `comp`/`root` every node's
+    component and final root. A root in history keeps that history cluster and its canonical copy;
+    otherwise the cluster's first document by `rank_expr` is canonical and names the cluster. Adds
+    `_comp`, `_root`, `_excerpt`, `cluster_id`, `_canonical`, `_target` (the node to compare a
+    duplicate with: the canonical copy, or the matched history document when the history canonical
+    is not among the rows given), `is_duplicate` and `duplicate_of`."""
+    n = docs.height
+    canon_idx = hist_docs.filter(pl.col("_hcanon") == pl.col("_hdoc")).select("_hidx", "_hcanon")
+    base = docs.with_columns(
+        _comp=pl.Series(comp[:n]),
+        _root=pl.Series(root[:n]),
+        _excerpt=pl.Series(comp[:n]) != pl.Series(root[:n]),
+    ).join(hist_docs.select("_hidx", "_hcluster", "_hcanon"), left_on="_root", right_on="_hidx", how="left")
+    canon = (
+        base.filter(pl.col("_hcluster").is_null())
+        .sort(rank_expr(), nulls_last=True)
+        .group_by("_root", maintain_order=True)
+        .agg(_canon_doc=pl.col("doc_id").first(), _canon_idx=pl.col("_idx").first())
+    )
+    return (
+        base.join(canon, on="_root", how="left")
+        .join(
+            canon_idx.rename({"_hidx": "_hcanon_idx", "_hcanon": "_hc"}),
+            left_on="_hcanon",
+            right_on="_hc",
+            how="left",
+        )
+        .with_columns(
+            cluster_id=pl.coalesce("_hcluster", "_canon_doc"),
+            _canonical=pl.coalesce("_hcanon", "_canon_doc"),
+            _target=pl.coalesce(
+                "_hcanon_idx", pl.when(pl.col("_hcluster").is_not_null()).then("_root"), "_canon_idx"
+            ),
+        )
+        .with_columns(is_duplicate=pl.col("_canonical") != pl.col("doc_id"))
+        .with_columns(duplicate_of=pl.when(pl.col("is_duplicate")).then("_canonical"))
+        .sort("_idx")
+    )
+
+
+def copy_columns(
+    assigned: pl.DataFrame, overlap: Overlap, exact: np.ndarray, contained: np.ndarray
+) -> pl.DataFrame:
+    """`similarity`, `containment` and `copy_kind` of every duplicate against its `_target` (by
+    `_idx`): `exact` when the normalised texts are equal, `excerpt` when its component joined as the
+    contained side, else `near`. `exact` holds every node's exact hash, `contained` every node's
+    contained flag."""
+    dup = assigned.filter(pl.col("is_duplicate"))
+    dl, dr = dup.get_column("_idx").to_numpy(), dup.get_column("_target").to_numpy()
+    inter, sa, sb = overlap(dl, dr)
+    return pl.DataFrame(
+        {
+            "_idx": dl,
+            "similarity": jaccard(inter, sa, sb),
+            "containment": np.where(sa > 0, inter / np.maximum(sa, 1), 1.0),
+            "_same": (exact[dl] == exact[dr]) & (sa > 0),
+            "_contained": contained[dl],
+        },
+        schema={
+            "_idx": pl.Int64,
+            "similarity": pl.Float64,
+            "containment": pl.Float64,
+            "_same": pl.Boolean,
+            "_contained": pl.Boolean,
+        },
+    ).select(
+        "_idx",
+        "similarity",
+        "containment",
+        copy_kind=pl.when(pl.col("_same"))
+        .then(pl.lit("exact"))
+        .when(pl.col("_contained"))
+        .then(pl.lit("excerpt"))
+        .otherwise(pl.lit("near")),
+    )
+
+
+def roundup_links(
+    assigned: pl.DataFrame, hist_docs: pl.DataFrame, roundups: pl.DataFrame, root: np.ndarray
+) -> pl.DataFrame:
+    """Roundup doc -> the cluster of each story it quotes (ROUNDUP_SCHEMA). `roundups` has (doc,
+    story, containment) by node; `root` maps every node to its final root."""
+    node_cluster = pl.concat(
+        [
+            assigned.select(node="_idx", cluster_id="cluster_id"),
+            hist_docs.select(node="_hidx", cluster_id="_hcluster"),
+        ]
+    )
+    story_cluster = pl.DataFrame({"story": np.arange(root.size), "node": root}).join(node_cluster, on="node")
+    return (
+        roundups.join(story_cluster.select("story", "cluster_id"), on="story")
+        .join(assigned.select(doc="_idx", doc_id="doc_id", _own="cluster_id"), on="doc")
+        .filter(pl.col("cluster_id") != pl.col("_own"))
+        .group_by("doc_id", "cluster_id")
+        .agg(pl.col("containment").max())
+        .sort("doc_id", "cluster_id")
+        .select(list(ROUNDUP_SCHEMA))
+        .cast(ROUNDUP_SCHEMA)
+    )
+
+
+def clusters_table(members: pl.DataFrame) -> pl.DataFrame:
+    """One row per cluster with more than one member, from article rows alone (doc_id, cluster_id,
+    is_duplicate, copy_kind, source, url, title, published, clean_chars): rebuildable over all runs.
+    The canonical is the non-duplicate member (or, when the canonical is in an earlier run's output
+    not given here, the cluster_id)."""
+    return (
+        members.lazy()
+        .with_columns(_canon=~pl.col("is_duplicate"))
+        .group_by("cluster_id")
+        .agg(
+            canonical_id=pl.col("doc_id").filter(pl.col("_canon")).first(),
+            title=pl.col("title").sort_by("_canon", descending=True).first(),
+            size=pl.len().cast(pl.UInt32),
+            n_full=(pl.col("copy_kind").fill_null("full") != "excerpt").sum().cast(pl.UInt32),
+            n_excerpt=(pl.col("copy_kind") == "excerpt").sum().cast(pl.UInt32),
+            sources=pl.col("source").drop_nulls().unique().sort(),
+            urls=pl.col("url").drop_nulls().unique().sort(),
+            first_published=pl.col("published").min(),
+            last_published=pl.col("published").max(),
+        )
+        .filter(pl.col("size") > 1)
+        .with_columns(canonical_id=pl.coalesce("canonical_id", "cluster_id"))
+        .sort("cluster_id")
+        .select(list(CLUSTER_SCHEMA))
+        .collect()
+        .cast(CLUSTER_SCHEMA)
+    )
