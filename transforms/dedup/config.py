@@ -17,7 +17,11 @@ class DedupConfig:
     bands: int = 16  # LSH bands ...
     rows: int = 8  # ... of this many rows (bands * rows <= num_perm)
     jaccard_threshold: float = 0.5  # exact Jaccard on shingles to confirm a near duplicate
-    containment_threshold: float = 0.8  # share of an excerpt's shingles found in its source
+    containment_threshold: float = 0.6  # share of an excerpt's shingles found in its source ...
+    plain_containment: float = 0.8  # ... at or above this, containment alone confirms a partial copy;
+    # below it, the excerpt's text outside quotation marks must be found in the source too, at least
+    # `unquoted_share` of its containment (two articles quoting one statement share only quotes)
+    unquoted_share: float = 0.5
     min_excerpt_shingles: int = 20  # shared shingles below this never link (a sentence, a footer)
     roundup_min_share: float = 0.15  # share of a page from one story to count it as quoted there
     sample_bits: int = 3  # containment index keeps shingles whose hash has this many top zero bits
@@ -30,7 +34,8 @@ class DedupConfig:
     def __post_init__(self) -> None:
         if self.bands * self.rows > self.num_perm:
             raise ValueError("bands * rows must not exceed num_perm")
-        if not 0.0 < self.jaccard_threshold <= 1.0 or not 0.0 < self.containment_threshold <= 1.0:
+        thresholds = (self.jaccard_threshold, self.containment_threshold, self.plain_containment)
+        if not all(0.0 < t <= 1.0 for t in thresholds) or not 0.0 <= self.unquoted_share <= 1.0:
             raise ValueError("thresholds must be in (0, 1]")
 
     def fingerprint(self) -> str:

@@ -158,6 +158,7 @@ class _Containment:
 
 def join_containment(
     nodes: _Nodes,
+    texts: pl.Series,
     comp: np.ndarray,
     rank: np.ndarray,
     reps: np.ndarray,
@@ -172,7 +173,11 @@ def join_containment(
         return _Containment(parent, np.full(total, ct.ATTACH_NONE, np.int8), empty, pl.DataFrame())
     graph_nodes = np.concatenate([reps, np.arange(nodes.n, total)]).astype(np.int64)
     rel = ct.containment_relations(nodes.hashes, nodes.offsets, graph_nodes, config, comp)
-    cparent, roundups, cvia = ct.resolve_attachments(comp, rel, rank, nodes.n, config)
+    rel = ct.confirm_relations(rel, texts, nodes.hashes, nodes.offsets, config)
+    plain = max(config.plain_containment, config.containment_threshold)
+    cparent, roundups, cvia = ct.resolve_attachments(
+        comp, rel, rank, nodes.n, plain, nodes.hashes, nodes.offsets
+    )
     free = parent == np.arange(total)
     via = np.where(free, cvia, np.full(total, ct.ATTACH_NONE, np.int8))
     return _Containment(np.where(free, cparent, parent), via, roundups, rel)
@@ -225,7 +230,8 @@ def dedup_frame(
     near_edges, known = verify_near(nodes, *lsh_candidates(nodes, prep.keys, reps), config)
     comp, rank = components(nodes, docs, exact_edges, near_edges)
     parent = join_history_near(nodes, comp, rank, near_edges)
-    joined = join_containment(nodes, comp, rank, reps, parent, config)
+    texts = articles.get_column("text").cast(pl.String)
+    joined = join_containment(nodes, texts, comp, rank, reps, parent, config)
     # a containment target may itself have joined a history cluster
     root = follow_to_root(joined.parent[joined.parent])[comp]
     contained = joined.via[comp] == ct.ATTACH_CONTAINED  # per node: its component joined as an excerpt
