@@ -110,3 +110,20 @@ def test_threads_and_batches_do_not_change_the_result():
 def test_empty_input():
     res = dedup_frame(frame([]))
     assert res.articles.height == res.index_rows.height == res.clusters.height == 0
+
+
+def test_matched_to_names_the_copy_an_excerpt_joined_through():
+    """A reprint adds a paragraph to the story; an excerpt of that paragraph joins the story through
+    the reprint, not through the canonical copy (the earlier original, which lacks the paragraph):
+    `matched_to` and `match_containment` say so, while `containment` (against the canonical copy)
+    is low."""
+    original = story(5, 300)
+    extra = story(6, 60)
+    texts = [original, original + " " + extra, extra + " " + " ".join(original.split()[:20])]
+    out = dedup_frame(frame(texts)).articles
+    assert out["duplicate_of"].to_list() == [None, "d000", "d000"]
+    assert out["copy_kind"].to_list() == [None, "near", "excerpt"]
+    assert out["matched_to"].to_list() == [None, "d000", "d001"]
+    assert out["match_containment"][2] > 0.9 and out["containment"][2] < 0.3
+    assert out["match_containment"][1] == out["containment"][1]
+    assert out["match_similarity"][1] == out["similarity"][1]

@@ -16,6 +16,7 @@ __all__ = [
     "clusters_table",
     "copy_columns",
     "history_nodes",
+    "match_columns",
     "rank_expr",
     "roundup_links",
 ]
@@ -117,6 +118,51 @@ def copy_columns(
         .when(pl.col("_contained"))
         .then(pl.lit("excerpt"))
         .otherwise(pl.lit("near")),
+    )
+
+
+def match_columns(
+    pairs: pl.DataFrame, overlap: Overlap, root: np.ndarray, rank: np.ndarray, node_ids: pl.Series, n: int
+) -> pl.DataFrame:
+    """What each of the run's documents actually matched: among the verified links of the run (`pairs`
+    (x, y): exact groups, near edges, confirmed containment relations) to a node of the same final
+    cluster (same `root`), the one holding most of the document (then the most similar, then the
+    smallest doc_id). Returns (_idx, matched_to, match_similarity, match_containment) for the run's
+    documents that have such a link; `node_ids` names every node (the run's documents, then history
+    rows), `rank` orders them by doc_id."""
+    both = pl.concat([pairs.select("x", "y"), pairs.select(x="y", y="x")]).filter(pl.col("x") < n).unique()
+    x, y = both.get_column("x").to_numpy(), both.get_column("y").to_numpy()
+    same = root[x] == root[y]
+    x, y = x[same], y[same]
+    inter, size_x, size_y = overlap(x, y)
+    return (
+        pl.DataFrame(
+            {
+                "_idx": x,
+                "_y": y,
+                "match_similarity": jaccard(inter, size_x, size_y),
+                "match_containment": np.where(size_x > 0, inter / np.maximum(size_x, 1), 1.0),
+                "_rank": rank[y],
+            },
+            schema={
+                "_idx": pl.Int64,
+                "_y": pl.Int64,
+                "match_similarity": pl.Float64,
+                "match_containment": pl.Float64,
+                "_rank": pl.Int64,
+            },
+        )
+        .sort(
+            ["_idx", "match_containment", "match_similarity", "_rank"], descending=[False, True, True, False]
+        )
+        .group_by("_idx", maintain_order=True)
+        .first()
+        .select(
+            "_idx",
+            pl.lit(node_ids).gather(pl.col("_y")).alias("matched_to"),
+            "match_similarity",
+            "match_containment",
+        )
     )
 
 

@@ -17,6 +17,7 @@ from transforms.dedup.clusters import (
     clusters_table,
     copy_columns,
     history_nodes,
+    match_columns,
     roundup_links,
 )
 from transforms.dedup.config import DEFAULT_CONFIG, DedupConfig
@@ -245,37 +246,54 @@ def dedup_frame(
                 ),
             ]
         )
-    ckeys = ckeys_future.result() if ckeys_future else prepared_containment_keys(prep, config)
-    return _assemble(
-        articles,
-        docs,
-        nodes,
-        comp,
-        root,
-        contained,
-        joined.roundups,
-        KnownOverlap(known, nodes.hashes, nodes.offsets),
-        prep,
-        ckeys,
-        config,
+    links = _Links(
+        comp, rank, root, contained, joined.roundups, _matched_pairs(exact_edges, near_edges, joined)
     )
+    ckeys = ckeys_future.result() if ckeys_future else prepared_containment_keys(prep, config)
+    overlap = KnownOverlap(known, nodes.hashes, nodes.offsets)
+    return _assemble(articles, docs, nodes, links, overlap, prep, ckeys, config)
+
+
+@dataclass(frozen=True)
+class _Links:
+    """Where every node ended up: component, rank by doc_id, final root, whether its component
+    joined as an excerpt, the roundups (doc, story, containment) and the verified pairs (x, y)."""
+
+    comp: np.ndarray
+    rank: np.ndarray
+    root: np.ndarray
+    contained: np.ndarray
+    roundups: pl.DataFrame
+    pairs: pl.DataFrame
+
+
+def _matched_pairs(exact_edges: pl.DataFrame, near_edges: pl.DataFrame, joined: _Containment) -> pl.DataFrame:
+    """Every verified link of the run as (x, y): exact groups, near edges, confirmed containment."""
+    parts = [
+        exact_edges.select(x=pl.col("left").cast(pl.Int64), y=pl.col("right").cast(pl.Int64)),
+        near_edges.select(x=pl.col("left").cast(pl.Int64), y=pl.col("right").cast(pl.Int64)),
+    ]
+    if joined.relations.height:
+        confirmed = joined.relations.filter(pl.col("confirmed"))
+        parts.append(confirmed.select(x=pl.col("a").cast(pl.Int64), y=pl.col("b").cast(pl.Int64)))
+    return pl.concat(parts)
 
 
 def _assemble(
     articles: pl.DataFrame,
     docs: pl.DataFrame,
     nodes: _Nodes,
-    comp: np.ndarray,
-    root: np.ndarray,
-    contained: np.ndarray,
-    roundups: pl.DataFrame,
+    links: _Links,
     overlap: KnownOverlap,
     prep: Prepared,
     ckeys: tuple[np.ndarray, np.ndarray],
     config: DedupConfig,
 ) -> DedupResult:
+    comp, root, roundups = links.comp, links.root, links.roundups
     hist_docs = history_nodes(nodes.hist, nodes.n)
     assigned = assign_canonical(docs, hist_docs, comp, root)
+    node_ids = pl.concat([docs.get_column("doc_id"), nodes.hist.get_column("doc_id")])
+    matches = match_columns(links.pairs, overlap, root, links.rank, node_ids, nodes.n)
     all_exact = np.concatenate([prep.exact, nodes.hist.get_column("exact_hash").to_numpy().astype(np.uint64)])
     roundup_comps = (
         pl.Series(comp)[roundups.get_column("doc")].unique()
@@ -283,7 +301,14 @@ def _assemble(
         else pl.Series([], dtype=pl.Int64)
     )
     cols = (
-        assigned.join(copy_columns(assigned, overlap, all_exact, contained), on="_idx", how="left")
+        assigned.join(copy_columns(assigned, overlap, all_exact, links.contained), on="_idx", how="left")
+        .join(matches, on="_idx", how="left")
+        .with_columns(
+            [
+                pl.when(pl.col("is_duplicate")).then(c).alias(c)
+                for c in ("matched_to", "match_similarity", "match_containment")
+            ]
+        )
         .with_columns(is_roundup=pl.col("_comp").is_in(roundup_comps.implode()))
         .sort("_idx")
     )

@@ -25,6 +25,11 @@ DEDUP_COLUMNS: dict[str, pl.DataType] = {
     # exact | near | excerpt (see dedup_frame); null for canonical copies and singletons
     "copy_kind": pl.String(),
     "is_roundup": pl.Boolean(),
+    # the document this one actually matched (a copy of its cluster, perhaps not the canonical one)
+    # and its scores against it; null for canonical copies and singletons
+    "matched_to": pl.String(),
+    "match_similarity": pl.Float64(),
+    "match_containment": pl.Float64(),
 }
 
 # What a run persists so that later runs can dedup against its documents (one row per document).
