@@ -8,7 +8,8 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
-from transforms.dedup.overlap import jaccard
+from transforms.dedup.history import history_arrays
+from transforms.dedup.overlap import jaccard, pair_overlap
 from transforms.dedup.schema import CLUSTER_SCHEMA, ROUNDUP_SCHEMA
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "copy_columns",
     "history_nodes",
     "match_columns",
+    "reelect_canonical",
     "rank_expr",
     "roundup_links",
 ]
@@ -187,6 +189,94 @@ def roundup_links(
         .sort("doc_id", "cluster_id")
         .select(list(ROUNDUP_SCHEMA))
         .cast(ROUNDUP_SCHEMA)
+    )
+
+
+def reelect_canonical(
+    members: pl.DataFrame, removed: pl.Series | list[str], index_rows: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """New canonical copies for the clusters whose canonical copy was removed (a changed input's
+    superseded rows): the rows, among `members` (article rows), of every cluster whose canonical
+    copy is in `removed`, minus the removed rows, with `is_duplicate`, `duplicate_of`, `copy_kind`,
+    `similarity`, `containment` and the `match_*` columns recomputed against the new canonical copy.
+
+    The rule is `dedup_frame`'s: never an excerpt while a fuller copy remains, then earliest
+    `published`, then longest `clean_chars`, then smallest `doc_id`. `cluster_id` is kept (it is
+    the story's id, named after its first canonical copy). With `index_rows` (the members' history
+    rows: doc_id, exact_hash, shingles) the scores are measured against the new canonical copy;
+    without them they are null rather than stale. Clusters left with one member are singletons."""
+    removed = pl.Series("doc_id", removed, dtype=pl.String).unique()
+    affected = members.filter(
+        pl.col("duplicate_of").is_in(removed.implode()) | pl.col("doc_id").is_in(removed.implode())
+    )
+    clusters = affected.get_column("cluster_id").unique()
+    rows = members.filter(
+        pl.col("cluster_id").is_in(clusters.implode()) & ~pl.col("doc_id").is_in(removed.implode())
+    )
+    ranked = rows.with_columns(_excerpt=pl.col("copy_kind").fill_null("") == "excerpt").with_columns(
+        _canon=pl.col("doc_id")
+        .sort_by(
+            [
+                pl.col("_excerpt"),
+                pl.col("published"),
+                pl.col("clean_chars").cast(pl.Int64).neg(),
+                pl.col("doc_id"),
+            ],
+            nulls_last=True,
+        )
+        .first()
+        .over("cluster_id"),
+        _size=pl.len().over("cluster_id"),
+    )
+    dup = (pl.col("doc_id") != pl.col("_canon")) & (pl.col("_size") > 1)
+    scored = _scores_to_canonical(ranked, index_rows)
+    return scored.with_columns(
+        is_duplicate=dup,
+        duplicate_of=pl.when(dup).then("_canon"),
+        copy_kind=pl.when(~dup)
+        .then(None)
+        .when(pl.col("_excerpt"))
+        .then(pl.lit("excerpt"))
+        .when(pl.col("_same"))
+        .then(pl.lit("exact"))
+        .otherwise(pl.lit("near")),
+        similarity=pl.when(dup).then("_similarity"),
+        containment=pl.when(dup).then("_containment"),
+        matched_to=pl.when(dup).then("_canon"),
+        match_similarity=pl.when(dup).then("_similarity"),
+        match_containment=pl.when(dup).then("_containment"),
+    ).select(members.columns)
+
+
+def _scores_to_canonical(ranked: pl.DataFrame, index_rows: pl.DataFrame | None) -> pl.DataFrame:
+    """`_similarity`, `_containment` and `_same` (equal normalised text) of each row against its
+    `_canon`, from the history rows' shingles and exact hashes; null (and `_same` false) without."""
+    if index_rows is None:
+        return ranked.with_columns(
+            _similarity=pl.lit(None, pl.Float64), _containment=pl.lit(None, pl.Float64), _same=pl.lit(False)
+        )
+    rows = (
+        index_rows.select("doc_id", "exact_hash", "shingles", "band_keys")
+        .unique("doc_id")
+        .with_row_index("_n")
+    )
+    hashes, offsets, _ = history_arrays(rows)
+    node = rows.select("doc_id", pl.col("_n").cast(pl.Int64), "exact_hash")
+    pairs = ranked.join(node, on="doc_id", how="left").join(
+        node.rename({"doc_id": "_canon", "_n": "_cn", "exact_hash": "_cexact"}), on="_canon", how="left"
+    )
+    known = pairs.filter(pl.col("_n").is_not_null() & pl.col("_cn").is_not_null())
+    inter, size_a, size_b = pair_overlap(
+        hashes, offsets, known.get_column("_n").to_numpy(), known.get_column("_cn").to_numpy()
+    )
+    scores = known.select(
+        "doc_id",
+        _similarity=pl.Series(jaccard(inter, size_a, size_b)),
+        _containment=pl.Series(np.where(size_a > 0, inter / np.maximum(size_a, 1), 1.0)),
+        _same=(pl.col("exact_hash") == pl.col("_cexact")) & pl.Series(size_a > 0),
+    )
+    return ranked.join(scores, on="doc_id", how="left", maintain_order="left").with_columns(
+        pl.col("_same").fill_null(False)
     )
 
 
