@@ -194,3 +194,17 @@ def test_a_page_of_two_stories_pieces_is_a_roundup_when_they_have_fuller_copies(
     assert out["is_roundup"].to_list() == [True, False, False, False, False]
     assert res.roundup_links.height == 2
     assert out["duplicate_of"].to_list() == [None, "d003", "d004", None, None]
+
+
+def test_edited_excerpt_in_a_later_run_joins_the_story_from_history():
+    source = sentences(61, 14)
+    first = frame([" ".join(source), " ".join(sentences(62, 14))])
+    one = dedup_frame(first)
+    excerpt = " ".join(_edited(source[:5], 3, 20))
+    second = frame([excerpt]).with_columns(doc_id=pl.lit("e000"))
+    prep = prepare(second.get_column("text"))
+    keys, _ = lookup_keys(prep)
+    history = candidates_from_history(one.index_rows, keys)
+    out = dedup_frame(second, history=history, prepared=prep).articles
+    assert out.select("duplicate_of", "copy_kind", "matched_to").row(0) == ("d000", "excerpt", "d000")
+    assert 0.6 <= out["match_containment"][0] < 0.8
