@@ -200,3 +200,20 @@ def test_reelect_canonical_measures_scores_against_the_new_canonical_from_index_
     fresh = dedup_frame(frame(texts[1:], [dt.datetime(2024, 1, 1, h, tzinfo=dt.UTC) for h in (1, 2, 3)]))
     assert out["similarity"].to_list() == fresh.articles["similarity"].to_list()
     assert out["containment"].to_list() == fresh.articles["containment"].to_list()
+
+
+def test_fingerprint_names_every_setting_persisted_keys_depend_on():
+    # the string earlier indexes were stamped with: an index built before stays usable
+    assert DedupConfig().fingerprint() == "shingle_size=5 num_perm=128 bands=16 rows=8 seed=1 sample_bits=3"
+    base = DedupConfig().fingerprint()
+    for change in (
+        {"shingle_size": 4},
+        {"num_perm": 256},
+        {"bands": 8},
+        {"rows": 4},
+        {"seed": 2},
+        {"sample_bits": 2},
+    ):
+        assert DedupConfig(**change).fingerprint() != base, change
+    # query-time thresholds do not change the keys
+    assert DedupConfig(containment_threshold=0.7, jaccard_threshold=0.6).fingerprint() == base
