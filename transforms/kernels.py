@@ -51,8 +51,10 @@ _LOW63 = np.uint64((1 << 63) - 1)
 _EMPTY = np.uint32(0xFFFFFFFF)
 
 
-def _fmix64_scalar(x):
-    """MurmurHash3's 64-bit finaliser (a bijection): the one definition, compiled twice below."""
+@nb.njit(inline="always")
+def _fmix64(x):
+    """MurmurHash3's 64-bit finaliser (a bijection): the one definition, inlined in the kernels and
+    mapped over arrays by `fmix64` for the numpy reference path."""
     x ^= x >> _S33
     x *= _C1
     x ^= x >> _S33
@@ -61,9 +63,18 @@ def _fmix64_scalar(x):
     return x
 
 
-_fmix64 = nb.njit(inline="always")(_fmix64_scalar)  # inside the kernels
-# element-wise on uint64 arrays, for the numpy reference path (one pass, no temporaries)
-fmix64 = nb.vectorize([nb.uint64(nb.uint64)], cache=True)(_fmix64_scalar)
+@nb.njit(cache=True, nogil=True)
+def _fmix64_flat(x):
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out[i] = _fmix64(x[i])
+    return out
+
+
+def fmix64(x: np.ndarray) -> np.ndarray:
+    """`_fmix64` element-wise on a uint64 array of any shape (one pass, no temporaries)."""
+    x = np.ascontiguousarray(x, dtype=np.uint64)
+    return _fmix64_flat(x.reshape(-1)).reshape(x.shape)
 
 
 @nb.njit(inline="always")
