@@ -121,10 +121,11 @@ class CleanNewsParams(BaseModel):
         "from which two LSH candidates are near duplicates (verified exactly).",
     )
     containment_threshold: float = Field(
-        0.8,
+        0.6,
         gt=0.0,
         le=1.0,
-        description="Share of an article's shingles found in a fuller one from which it is an excerpt of it.",
+        description="Share of an article's shingles found in a fuller one from which it is an excerpt of it "
+        "(below 0.8, its text outside quotation marks must be found there too).",
     )
     min_excerpt_shingles: int = Field(
         20,

@@ -6,8 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.test_dedup import WORDS, frame, story
-from transforms.containment import containment_keys
-from transforms.dedup import DedupConfig, candidates_from_history, dedup_frame, lookup_keys, prepare
+from transforms.dedup import (
+    DedupConfig,
+    candidates_from_history,
+    containment_keys,
+    dedup_frame,
+    lookup_keys,
+    prepare,
+)
 
 FOOTER = (
     "Copyright 2024 The Associated Press. All rights reserved. This material may not be published, "
@@ -122,3 +128,83 @@ def test_excerpt_against_history_both_directions():
         assert found["doc_id"].to_list() == ["a0"]
         out = dedup_frame(run2, config, found, prepared=prep).articles
         assert out.select("cluster_id", "duplicate_of", "copy_kind").row(0) == ("a0", "a0", kind)
+
+
+def _edited(paras: list[str], seed: int, every: int) -> list[str]:
+    """Copy-edited paragraphs: one word in `every` replaced (what outlets do to a reprint)."""
+    r = random.Random(seed)
+    out = []
+    for p in paras:
+        words = p.split()
+        for i in range(0, len(words), every):
+            words[r.randrange(i, min(i + every, len(words)))] = r.choice(WORDS)
+        out.append(" ".join(words))
+    return out
+
+
+def test_edited_excerpt_below_plain_containment_links():
+    """An excerpt whose shingles are only ~65 % in the source (a word edited in every 20) is a
+    partial copy at the default 0.6; with containment_threshold 0.8 it is not."""
+    source = sentences(21, 14)
+    excerpt = " ".join(_edited(source[:5], 1, 20))
+    texts = [" ".join(source), " ".join(sentences(22, 14)), excerpt]
+    out = dedup_frame(frame(texts)).articles
+    assert 0.6 <= out["containment"][2] < 0.8
+    assert out["duplicate_of"].to_list() == [None, None, "d000"] and out["copy_kind"][2] == "excerpt"
+    strict = dedup_frame(frame(texts), DedupConfig(containment_threshold=0.8)).articles
+    assert not strict["is_duplicate"].any()
+
+
+def test_articles_sharing_only_quotations_stay_apart():
+    """A rewrite that shares only the quoted statements (70 % of its shingles) with another article
+    on the event is not a copy: outside the quotation marks nothing is shared."""
+    quotes = [f"“{s}”" for s in sentences(31, 5)]
+    first = " ".join(sentences(32, 10) + quotes + sentences(33, 4))
+    rewrite = " ".join([*quotes[:4], *sentences(34, 2), quotes[4]])
+    out = dedup_frame(frame([first, rewrite])).articles
+    assert not out["is_duplicate"].any() and not out["is_roundup"].any()
+    # the same text with the quotation marks removed is an excerpt
+    plain = dedup_frame(
+        frame([first.replace("“", "").replace("”", ""), rewrite.replace("“", "").replace("”", "")])
+    )
+    assert plain.articles["duplicate_of"].to_list() == [None, "d000"]
+
+
+def test_the_fullest_source_of_one_storys_excerpt_is_its_copy_not_a_roundup():
+    """A story that also shares a paragraph with each of two unrelated stories would be a roundup,
+    but it is the fullest source of an edited excerpt of itself: it is that story's copy, and the
+    excerpt joins it."""
+    own, u1, u2 = sentences(41, 10), sentences(42, 10), sentences(43, 10)
+    page = " ".join(own + u1[:2] + u2[:2])
+    excerpt = " ".join(_edited(own[:6], 2, 20))
+    res = dedup_frame(frame([page, " ".join(u1), " ".join(u2), excerpt]))
+    out = res.articles
+    assert not out["is_roundup"].any() and res.roundup_links.height == 0
+    assert out["duplicate_of"].to_list() == [None, None, None, "d000"]
+
+
+def test_a_page_of_two_stories_pieces_is_a_roundup_when_they_have_fuller_copies():
+    """A page made of the leads of two unrelated stories holds each lead whole; with the fuller
+    stories present it is a roundup linked to both, and each lead joins its own story."""
+    a, b = sentences(51, 10), sentences(52, 10)
+    page = " ".join(a[:3] + b[:3])
+    lead_a, lead_b = " ".join(a[:3]), " ".join(b[:3])
+    res = dedup_frame(frame([page, lead_a, lead_b, " ".join(a), " ".join(b)]))
+    out = res.articles
+    assert out["is_roundup"].to_list() == [True, False, False, False, False]
+    assert res.roundup_links.height == 2
+    assert out["duplicate_of"].to_list() == [None, "d003", "d004", None, None]
+
+
+def test_edited_excerpt_in_a_later_run_joins_the_story_from_history():
+    source = sentences(61, 14)
+    first = frame([" ".join(source), " ".join(sentences(62, 14))])
+    one = dedup_frame(first)
+    excerpt = " ".join(_edited(source[:5], 3, 20))
+    second = frame([excerpt]).with_columns(doc_id=pl.lit("e000"))
+    prep = prepare(second.get_column("text"))
+    keys, _ = lookup_keys(prep)
+    history = candidates_from_history(one.index_rows, keys)
+    out = dedup_frame(second, history=history, prepared=prep).articles
+    assert out.select("duplicate_of", "copy_kind", "matched_to").row(0) == ("d000", "excerpt", "d000")
+    assert 0.6 <= out["match_containment"][0] < 0.8

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.dedup import DedupConfig, dedup_frame, prepare
+from transforms.dedup import DedupConfig, dedup_frame, prepare, reelect_canonical
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
+SEEDS = sorted((Path(__file__).resolve().parent / "fixtures" / "seeds").glob("*.txt"))
 WORDS = [f"w{i}" for i in range(5000)]
 
 
@@ -35,7 +35,8 @@ def story(rng_seed, n=300):
 
 
 def test_seeds_never_merge():
-    texts = [p.read_text() for p in SEEDS]
+    assert len(SEEDS) == 5  # checked in under tests/fixtures/seeds: the test cannot pass vacuously
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
     out = dedup_frame(frame(texts)).articles
     assert not out["is_duplicate"].any()
 
@@ -109,3 +110,110 @@ def test_threads_and_batches_do_not_change_the_result():
 def test_empty_input():
     res = dedup_frame(frame([]))
     assert res.articles.height == res.index_rows.height == res.clusters.height == 0
+
+
+def test_matched_to_names_the_copy_an_excerpt_joined_through():
+    """A reprint adds a paragraph to the story; an excerpt of that paragraph joins the story through
+    the reprint, not through the canonical copy (the earlier original, which lacks the paragraph):
+    `matched_to` and `match_containment` say so, while `containment` (against the canonical copy)
+    is low."""
+    original = story(5, 300)
+    extra = story(6, 60)
+    texts = [original, original + " " + extra, extra + " " + " ".join(original.split()[:20])]
+    out = dedup_frame(frame(texts)).articles
+    assert out["duplicate_of"].to_list() == [None, "d000", "d000"]
+    assert out["copy_kind"].to_list() == [None, "near", "excerpt"]
+    assert out["matched_to"].to_list() == [None, "d000", "d001"]
+    assert out["match_containment"][2] > 0.9 and out["containment"][2] < 0.3
+    assert out["match_containment"][1] == out["containment"][1]
+    assert out["match_similarity"][1] == out["similarity"][1]
+
+
+def _cluster_rows(published_hours, copy_kinds, chars, canonical="d000"):
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    n = len(published_hours)
+    ids = [f"d{i:03d}" for i in range(n)]
+    return pl.DataFrame(
+        {
+            "doc_id": ids,
+            "cluster_id": ["d000"] * n,
+            "is_duplicate": [i != canonical for i in ids],
+            "duplicate_of": [None if i == canonical else canonical for i in ids],
+            "copy_kind": copy_kinds,
+            "published": [t0 + dt.timedelta(hours=h) for h in published_hours],
+            "clean_chars": chars,
+            "similarity": [None if i == canonical else 0.9 for i in ids],
+            "containment": [None if i == canonical else 0.9 for i in ids],
+            "matched_to": [None if i == canonical else canonical for i in ids],
+            "match_similarity": [None if i == canonical else 0.9 for i in ids],
+            "match_containment": [None if i == canonical else 0.9 for i in ids],
+        },
+        schema_overrides={"published": pl.Datetime("us", "UTC")},
+    )
+
+
+def test_reelect_canonical_never_an_excerpt_then_earliest_then_longest_then_doc_id():
+    # d000 canonical (removed); d001 an excerpt published first; d002, d003 full copies at the same
+    # hour, d003 longer; d004 a later full copy
+    rows = _cluster_rows(
+        [0, 1, 2, 2, 3], [None, "excerpt", "near", "exact", "near"], [900, 300, 800, 850, 900]
+    )
+    out = reelect_canonical(rows, ["d000"])
+    assert out["doc_id"].to_list() == ["d001", "d002", "d003", "d004"]
+    assert out["duplicate_of"].to_list() == ["d003", "d003", None, "d003"]
+    assert out["is_duplicate"].to_list() == [True, True, False, True]
+    assert out["cluster_id"].unique().to_list() == ["d000"]  # the story keeps its id
+    assert out["copy_kind"].to_list() == ["excerpt", "near", None, "near"]
+    assert out["matched_to"].to_list() == ["d003", "d003", None, "d003"]
+    # without the members' shingles the scores are unknown, not stale
+    assert out["similarity"].null_count() == 4
+    # whatever the order of the rows
+    shuffled = reelect_canonical(rows.reverse(), ["d000"]).sort("doc_id")
+    assert shuffled.equals(out)
+
+
+def test_reelect_canonical_takes_an_excerpt_when_only_excerpts_remain_and_leaves_other_clusters():
+    rows = _cluster_rows([0, 2, 1], [None, "excerpt", "excerpt"], [900, 300, 200])
+    other = _cluster_rows([0, 1], [None, "near"], [500, 500]).with_columns(
+        pl.col("doc_id").str.replace("d", "e"),
+        cluster_id=pl.lit("e000"),
+        duplicate_of=pl.lit(None, pl.String),
+    )
+    out = reelect_canonical(pl.concat([rows, other]), ["d000"])
+    assert out["doc_id"].to_list() == ["d001", "d002"]
+    assert out["duplicate_of"].to_list() == ["d002", None]
+    # a cluster left with one member is a singleton
+    single = reelect_canonical(rows.head(2), ["d000"])
+    assert single.select("is_duplicate", "duplicate_of", "copy_kind").row(0) == (False, None, None)
+
+
+def test_reelect_canonical_measures_scores_against_the_new_canonical_from_index_rows():
+    s = story(7)
+    texts = [s, s + " one two three", s, " ".join(s.split()[:100])]
+    res = dedup_frame(frame(texts))
+    arts = res.articles.with_columns(clean_chars=pl.col("text").str.len_chars())
+    assert arts["duplicate_of"].to_list() == [None, "d000", "d000", "d000"]
+    out = reelect_canonical(arts.drop("text"), ["d000"], res.index_rows)
+    # d001 and d002: same hour order gives d001 (published first); d002 is then a near copy of it
+    assert out["duplicate_of"].to_list() == [None, "d001", "d001"]
+    assert out["copy_kind"].to_list() == [None, "near", "excerpt"]
+    fresh = dedup_frame(frame(texts[1:], [dt.datetime(2024, 1, 1, h, tzinfo=dt.UTC) for h in (1, 2, 3)]))
+    assert out["similarity"].to_list() == fresh.articles["similarity"].to_list()
+    assert out["containment"].to_list() == fresh.articles["containment"].to_list()
+
+
+def test_fingerprint_names_every_setting_persisted_keys_depend_on():
+    # the string earlier indexes were stamped with: an index built before stays usable
+    assert DedupConfig().fingerprint() == "shingle_size=5 num_perm=128 bands=16 rows=8 seed=1 sample_bits=3"
+    base = DedupConfig().fingerprint()
+    for change in (
+        {"shingle_size": 4},
+        {"num_perm": 256},
+        {"bands": 8},
+        {"rows": 4},
+        {"seed": 2},
+        {"sample_bits": 2},
+    ):
+        assert DedupConfig(**change).fingerprint() != base, change
+    # query-time thresholds do not change the keys
+    assert DedupConfig(containment_threshold=0.7, jaccard_threshold=0.6).fingerprint() == base

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms import kernels
-from transforms.containment import _shared_sample_pairs
 from transforms.dedup import DedupConfig, pair_overlap, prepare, prepare_reference, sketch_batch
+from transforms.dedup.containment import _shared_sample_pairs
 from transforms.lsh import band_key_frame, candidate_pairs, candidate_pairs_array
 from transforms.minhash import EMPTY_HASH, reference_signature
 from transforms.shingle import _NEEDS_NFKC, SHINGLE_MULT, _case_fold, _text_bytes, shingle_batch
@@ -416,11 +416,9 @@ def test_candidate_pairs_array_partitioned_join():
 
 
 def test_candidate_pairs_array_survives_keys_with_the_top_bit_set():
-    # BUG (transforms/kernels.py, shared_key_pairs/_partition since 8adb241): the partition index is
-    # `key >> (63 - pbits)`, so a key >= 2**63 indexes past `starts` (no bounds check in numba): an
-    # out-of-bounds write and a segfault. Repro (kills the interpreter, exit code 139):
-    #   candidate_pairs_array(np.arange(3), np.full((3, 2), 2**63, np.uint64))
-    # The polars `candidate_pairs` handles any uint64 key. Run in a subprocess so the crash fails only
+    # Regression (fixed): the partition index of `shared_key_pairs` is the key's top bits, so a key
+    # >= 2**63 once indexed past `starts` (no bounds check in numba) and crashed the interpreter.
+    # The polars `candidate_pairs` handles any uint64 key. Run in a subprocess so a crash fails only
     # this test; a clean rejection (an exception) of such keys passes too.
     code = (
         "import numpy as np\n"
@@ -558,11 +556,9 @@ def test_shared_sample_pairs_equal_brute_force(case, workers):
 
 
 def test_shared_sample_pairs_count_past_65535():
-    # BUG (transforms/kernels.py, _partners since 8adb241): the shared-sample counter is uint16 and
-    # saturates at 65535, so a pair sharing more samples than that is dropped when `need` is above
-    # 65535. Repro: two nodes sharing 70,000 samples, need [66000, 66000] -> no pair (want both
-    # directions). Reachable end to end: with DedupConfig(sample_bits=0, roundup_min_share=1.0) a
-    # 140,000-word excerpt of a 300,000-word story gets no containment relation (100,000 words do).
+    # Regression (fixed): the shared-sample counter of `_partners` was once uint16 and saturated at
+    # 65535, dropping a pair that shares more samples when `need` is above that (two nodes sharing
+    # 70,000 samples, need 66,000: both directions must come out).
     s = np.arange(70_000, dtype=np.uint64) << np.uint64(32)
     keys = np.sort(np.concatenate([s | np.uint64(0), s | np.uint64(1)]))
     node, run_end, n_samples = kernels.posting_runs(keys, 2, 200)
@@ -629,7 +625,7 @@ def test_hostile_inputs():
     st.integers(1, 2),
 )
 def test_sorted_postings_equal_python(sets, sample_bits, workers):
-    from transforms.containment import _sorted_postings
+    from transforms.dedup.containment import _sorted_postings
 
     hashes, offsets = csr(sets)
     nodes = np.arange(len(sets))[::2].copy()  # a subset of the documents
@@ -655,7 +651,7 @@ def test_packed_postings_split_by_top_bits():
 
 
 def test_sorted_postings_many_parts_on_threads():
-    from transforms.containment import _sorted_postings
+    from transforms.dedup.containment import _sorted_postings
 
     rng = np.random.default_rng(7)
     sets = [set(rng.integers(0, 2**29, 300).tolist()) | {0, 2**29 - 1} for _ in range(400)]

@@ -1,28 +1,5 @@
-"""Which of a run's lookup keys go into the history index. Pure numpy.
+"""Moved to `transforms.dedup.history_keys`; this name stays for the flow's import."""
 
-Every document registers its LSH band keys (a near copy may match any copy of a story). Only canonical
-copies register their containment keys (sampled shingles): an excerpt arriving later needs to find the
-story once, not each of its copies, and a key's document count then counts distinct stories, so a
-phrase shared by many stories reads as common (and is ignored) while a wire story run by 300 outlets
-does not.
-"""
-
-from __future__ import annotations
-
-import numpy as np
+from transforms.dedup.history_keys import keys_to_register
 
 __all__ = ["keys_to_register"]
-
-
-def keys_to_register(
-    keys: np.ndarray, counts: np.ndarray, bands: int, canonical: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """From each document's keys (``bands`` band keys first, then its containment keys, back to back),
-    keep all of a canonical document's and only the band keys of a duplicate."""
-    counts = np.asarray(counts, dtype=np.int64)
-    canonical = np.asarray(canonical, dtype=bool)
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    position = np.arange(keys.size, dtype=np.int64) - starts
-    keep = (position < bands) | np.repeat(canonical, counts)
-    kept_counts = np.where(canonical, counts, np.minimum(counts, bands))
-    return np.asarray(keys)[keep], kept_counts

@@ -21,6 +21,7 @@ import numpy as np
 
 __all__ = [
     "compact",
+    "fmix64",
     "group_positions",
     "partner_work",
     "in_set",
@@ -52,12 +53,28 @@ _EMPTY = np.uint32(0xFFFFFFFF)
 
 @nb.njit(inline="always")
 def _fmix64(x):
+    """MurmurHash3's 64-bit finaliser (a bijection): the one definition, inlined in the kernels and
+    mapped over arrays by `fmix64` for the numpy reference path."""
     x ^= x >> _S33
     x *= _C1
     x ^= x >> _S33
     x *= _C2
     x ^= x >> _S33
     return x
+
+
+@nb.njit(cache=True, nogil=True)
+def _fmix64_flat(x):
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out[i] = _fmix64(x[i])
+    return out
+
+
+def fmix64(x: np.ndarray) -> np.ndarray:
+    """`_fmix64` element-wise on a uint64 array of any shape (one pass, no temporaries)."""
+    x = np.ascontiguousarray(x, dtype=np.uint64)
+    return _fmix64_flat(x.reshape(-1)).reshape(x.shape)
 
 
 @nb.njit(inline="always")

@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from transforms import kernels
+from transforms.kernels import fmix64
 
 __all__ = [
     "BAND_KEY_SCHEMA",
@@ -21,23 +22,13 @@ __all__ = [
     "band_keys_array",
     "candidate_pairs",
     "candidate_pairs_array",
-    "optimal_bands",
 ]
 
 BAND_KEY_SCHEMA = {"band": pl.UInt16(), "key": pl.UInt64()}
 _G = np.uint64(0x9E3779B97F4A7C15)
-_C1 = np.uint64(0xFF51AFD7ED558CCD)
-_C2 = np.uint64(0xC4CEB9FE1A85EC53)
-_S33 = np.uint64(33)
 # The top bit of a persisted lookup key says its kind: clear for band keys, set for containment keys
-# (transforms.containment.containment_keys), so the two kinds can never be equal in one key index.
+# (transforms.dedup.keys.containment_keys), so the two kinds can never be equal in one key index.
 KEY_TAG = np.uint64(1 << 63)
-
-
-def _fmix64(x: np.ndarray) -> np.ndarray:
-    x = (x ^ (x >> _S33)) * _C1
-    x = (x ^ (x >> _S33)) * _C2
-    return x ^ (x >> _S33)
 
 
 def band_keys_array(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -47,7 +38,7 @@ def band_keys_array(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray
     sig = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
     h = np.broadcast_to((np.arange(bands, dtype=np.uint64) + np.uint64(1)) * _G, (n, bands)).copy()
     for r in range(rows):
-        h = _fmix64(h ^ sig[:, :, r])
+        h = fmix64(h ^ sig[:, :, r])
     return h & ~KEY_TAG
 
 
@@ -99,22 +90,3 @@ def candidate_pairs_array(
     first = np.ones(left.size, bool)
     first[1:] = (left[1:] != left[:-1]) | (right[1:] != right[:-1])
     return left[first], right[first]
-
-
-def _collision_probability(s: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    return 1.0 - (1.0 - s**rows) ** bands
-
-
-def optimal_bands(threshold: float, num_perm: int, fp_weight: float = 0.5) -> tuple[int, int]:
-    """(bands, rows) minimising the weighted false-positive/negative areas around `threshold`,
-    datasketch's criterion (integrated numerically on a grid)."""
-    best, best_cost = (1, num_perm), float("inf")
-    lo, hi = np.linspace(0.0, threshold, 512), np.linspace(threshold, 1.0, 512)
-    for bands in range(1, num_perm + 1):
-        for rows in range(1, num_perm // bands + 1):
-            fp = np.trapezoid(_collision_probability(lo, bands, rows), lo)
-            fn = np.trapezoid(1.0 - _collision_probability(hi, bands, rows), hi)
-            cost = fp_weight * fp + (1.0 - fp_weight) * fn
-            if cost < best_cost:
-                best, best_cost = (bands, rows), cost
-    return best

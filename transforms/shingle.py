@@ -18,13 +18,12 @@ import numpy as np
 import polars as pl
 
 from transforms import kernels
+from transforms.kernels import fmix64
 
 __all__ = [
     "SHINGLE_MULT",
     "ShingleBatch",
     "case_folded_bytes",
-    "doc_shingle_sets",
-    "fmix64",
     "normalise_expr",
     "normalise_texts",
     "shingle_batch",
@@ -36,28 +35,12 @@ _NON_WORD = r"[^\p{L}\p{N}]+"
 # rows with characters that NFKC may change beyond Latin, Latin-1 and general punctuation
 _NEEDS_NFKC = r"[^\x00-\u02FF\u2000-\u206F]"
 _G = np.uint64(0x9E3779B97F4A7C15)
-_C1 = np.uint64(0xFF51AFD7ED558CCD)
-_C2 = np.uint64(0xC4CEB9FE1A85EC53)
-_S33 = np.uint64(33)
 # one odd multiplier per position inside a shingle (up to 16 words)
 SHINGLE_MULT = (
     np.random.RandomState(20240605).randint(0, 1 << 62, 16, dtype=np.uint64) * np.uint64(2)
 ) | np.uint64(1)
 _SPACE = np.uint8(32)
 _BYTE_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
-
-
-def fmix64(x: np.ndarray) -> np.ndarray:
-    """MurmurHash3 64-bit finaliser (a bijection), element-wise on uint64 arrays (computed in place
-    in two new arrays: with large inputs, temporaries cost more in page faults than in arithmetic)."""
-    out = np.right_shift(x, _S33)
-    out ^= x
-    tmp = np.empty_like(out)
-    for c in (_C1, _C2):
-        out *= c
-        np.right_shift(out, _S33, out=tmp)
-        out ^= tmp
-    return out
 
 
 def _case_fold_expr(expr: pl.Expr) -> pl.Expr:
@@ -232,20 +215,3 @@ def shingle_texts(texts: pl.Series | list[str], k: int) -> ShingleBatch:
     """Shingle a batch of texts given as a list or a Series."""
     series = texts if isinstance(texts, pl.Series) else pl.Series("text", texts, dtype=pl.String)
     return shingle_batch(series, k)
-
-
-def doc_shingle_sets(batch: ShingleBatch, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique shingle hashes of the selected documents (CSR: values, offsets).
-
-    Only the documents asked for are sorted, so verification pays for candidates, not the batch.
-    """
-    docs = np.asarray(docs, dtype=np.int64)
-    lens = batch.offsets[docs + 1] - batch.offsets[docs]
-    idx = np.repeat(batch.offsets[docs] - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens) + np.arange(
-        lens.sum()
-    )
-    owner = np.repeat(np.arange(docs.size, dtype=np.uint64), lens)
-    keys = np.unique((owner << np.uint64(32)) | batch.hashes[idx].astype(np.uint64))
-    values = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    counts = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=docs.size)
-    return values, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

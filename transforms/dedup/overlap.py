@@ -1,0 +1,87 @@
+"""Exact overlaps of documents' shingle sets: `(|A ∩ B|, |A|, |B|)` per pair by a compiled merge of
+two sorted lists, Jaccard from them, and a memo of the pairs verified already."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from transforms import kernels
+
+__all__ = ["KnownOverlap", "jaccard", "overlap_frame", "pair_overlap"]
+
+
+def pair_overlap(
+    hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact `(|A ∩ B|, |A|, |B|)` for each pair (left[i], right[i]) of documents whose shingles are
+    distinct and sorted (as `prepare` gives them): one linear merge per pair (compiled), no sort."""
+    left, right = np.asarray(left, np.int64), np.asarray(right, np.int64)
+    inter = kernels.overlap_counts(hashes, offsets, left, right)
+    size_a = offsets[left + 1] - offsets[left]
+    size_b = offsets[right + 1] - offsets[right]
+    return inter, size_a.astype(np.int64), size_b.astype(np.int64)
+
+
+def jaccard(inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    union = size_a + size_b - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), 1.0)
+
+
+_OVERLAP_SCHEMA = {
+    "lo": pl.Int64,
+    "hi": pl.Int64,
+    "inter": pl.Int64,
+    "size_lo": pl.Int64,
+    "size_hi": pl.Int64,
+}
+
+
+def overlap_frame(
+    left: np.ndarray, right: np.ndarray, inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray
+) -> pl.DataFrame:
+    """Overlaps computed already, keyed by the unordered pair (lo, hi)."""
+    swap = np.asarray(left) > np.asarray(right)
+    return pl.DataFrame(
+        {
+            "lo": np.where(swap, right, left),
+            "hi": np.where(swap, left, right),
+            "inter": inter,
+            "size_lo": np.where(swap, size_b, size_a),
+            "size_hi": np.where(swap, size_a, size_b),
+        },
+        schema=_OVERLAP_SCHEMA,
+    )
+
+
+class KnownOverlap:
+    """`pair_overlap` that reuses the pairs verified already (the LSH and containment checks) and
+    merges only the pairs it has not seen."""
+
+    def __init__(self, known: pl.DataFrame, hashes: np.ndarray, offsets: np.ndarray) -> None:
+        self.known = known.unique(["lo", "hi"])
+        self.hashes, self.offsets = hashes, offsets
+
+    def __call__(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        left, right = np.asarray(left), np.asarray(right)
+        q = pl.DataFrame(
+            {"lo": np.minimum(left, right), "hi": np.maximum(left, right)},
+            schema={"lo": pl.Int64, "hi": pl.Int64},
+        )
+        hit = q.join(self.known, on=["lo", "hi"], how="left", maintain_order="left")
+        inter = hit.get_column("inter").to_numpy(allow_copy=True).copy()
+        size_lo, size_hi = (
+            hit.get_column("size_lo").to_numpy().copy(),
+            hit.get_column("size_hi").to_numpy().copy(),
+        )
+        miss = np.flatnonzero(hit.get_column("inter").is_null().to_numpy())
+        if miss.size:
+            i, a, b = pair_overlap(self.hashes, self.offsets, left[miss], right[miss])
+            swap = left[miss] > right[miss]
+            inter[miss] = i
+            size_lo[miss], size_hi[miss] = np.where(swap, b, a), np.where(swap, a, b)
+        swap = left > right
+        inter = inter.astype(np.int64)
+        size_a = np.where(swap, size_hi, size_lo).astype(np.int64)
+        size_b = np.where(swap, size_lo, size_hi).astype(np.int64)
+        return inter, size_a, size_b
