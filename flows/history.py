@@ -14,7 +14,8 @@ Entries remember the run that added them: the next run removes those of a run th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,14 @@ import polars as pl
 
 from transforms.rowcodec import decode_rows, encode_rows
 
-__all__ = ["HistoryConfigMismatch", "KeyIndex", "SqliteKeyIndex", "RedisKeyIndex", "open_key_index"]
+__all__ = [
+    "HistoryConfigMismatch",
+    "KeyIndex",
+    "SqliteKeyIndex",
+    "RedisKeyIndex",
+    "key_index",
+    "open_key_index",
+]
 
 _CHUNK = 900  # SQLite's default limit of host parameters per statement is 999
 MIN_CONTAINMENT_HITS = 2  # sampled shingles in common before an earlier document is a containment candidate
@@ -393,3 +401,14 @@ def open_key_index(backend: str, state_dir: Path, redis_url: str) -> KeyIndex:
     if backend == "redis":
         return RedisKeyIndex(redis_url)
     return SqliteKeyIndex(state_dir / "history.sqlite")
+
+
+@contextmanager
+def key_index(backend: str, state_dir: Path, redis_url: str, fingerprint: str) -> Iterator[KeyIndex]:
+    """The history index of an output folder, checked against the run's dedup settings, closed after."""
+    index = open_key_index(backend, state_dir, redis_url)
+    try:
+        index.ensure_config(fingerprint)
+        yield index
+    finally:
+        index.close()

@@ -8,6 +8,7 @@ memory, and symlinks are never followed, so a link loop or a link out of the raw
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import stat
@@ -227,10 +228,11 @@ class _LineTooLong(Exception):
     pass
 
 
-def _lines(fh: IO[bytes], limits: ReadLimits) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, bytes) for each line; bytes is None for a line over the cap (skipped, not kept)."""
+def _lines(fh: IO[bytes], limits: ReadLimits, start: int = 0) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) for each line, numbered from ``start + 1``; bytes is None for a line over the
+    cap (skipped, not kept)."""
     total = 0
-    number = 0
+    number = start
     while True:
         chunk = fh.readline(limits.max_record_bytes + 1)
         if not chunk:
@@ -250,7 +252,11 @@ def _lines(fh: IO[bytes], limits: ReadLimits) -> Iterator[tuple[int, bytes | Non
             raise _LineTooLong(number)
 
 
-def _read_jsonl(root: Path, path: Path, limits: ReadLimits, out: list, rejects: list) -> None:
+def _read_jsonl(
+    root: Path, path: Path, limits: ReadLimits, out: list, rejects: list, span: tuple[int, int, int] | None = None
+) -> None:
+    """``span`` = (start byte, end byte, lines before start): one line-aligned range of a plain JSONL file
+    (a shard of a large file, see flows.shards); the empty-file check is then the planner's."""
     gz = path.name.lower().endswith(".gz")
     opener = gzip.open if gz else open
     if not gz:  # the decompression cap is for gzip streams; a plain file is streamed line by line
@@ -259,7 +265,10 @@ def _read_jsonl(root: Path, path: Path, limits: ReadLimits, out: list, rejects: 
     number = 0
     try:
         with opener(path, "rb") as fh:
-            for number, raw in _lines(fh, limits):
+            if span is not None and not gz:
+                fh.seek(span[0])
+                fh = io.BytesIO(fh.read(span[1] - span[0]))  # bounded: the planner caps a span's bytes
+            for number, raw in _lines(fh, limits, span[2] if span else 0):
                 if raw is None:
                     rejects.append(
                         _reject(
@@ -342,12 +351,15 @@ def _read_jsonl(root: Path, path: Path, limits: ReadLimits, out: list, rejects: 
         rejects.append(
             _reject(root, path, number + 1 if number else None, "unreadable", f"{type(exc).__name__}: {exc}")
         )
-    if len(out) + len(rejects) == before:  # no line held a record: the file itself is the reject
+    if span is None and len(out) + len(rejects) == before:  # no record in the file: the file is the reject
         rejects.append(_reject(root, path, None, "empty_file", "no JSON lines (empty or whitespace only)"))
 
 
-def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[dict], list[dict]]:
-    """Records and rejects of one input file. Never raises for bad input."""
+def read_file(
+    root: Path, path: Path, limits: ReadLimits = ReadLimits(), span: tuple[int, int, int] | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Records and rejects of one input file (or of one ``span`` of a JSONL file). Never raises for bad
+    input."""
     root = root.resolve()
     out: list[dict] = []
     rejects: list[dict] = []
@@ -355,7 +367,7 @@ def read_file(root: Path, path: Path, limits: ReadLimits = ReadLimits()) -> tupl
     fmt = {".txt": "txt", ".html": "html", ".htm": "html"}.get(suffix or "", "jsonl")
     try:
         if fmt == "jsonl":
-            _read_jsonl(root, path, limits, out, rejects)
+            _read_jsonl(root, path, limits, out, rejects, span)
         else:
             out.append(_read_single(root, path, fmt, limits))
     except (DecodeError, RecordError) as exc:

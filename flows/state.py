@@ -105,12 +105,10 @@ def compact(layout: OutputLayout, extra_tables: tuple[str, ...] = ()) -> int:
     for (run_id,), group in stale.group_by(["run_id"], maintain_order=True):
         paths = group["source_path"]
         for table in (*PATH_KEYED_TABLES, *extra_tables, "_state/manifest"):
-            part = layout.run_part(table, run_id)
-            if not part.exists():
-                continue
-            df = pl.read_parquet(part)
-            keep = df.filter(~pl.col("source_path").is_in(paths.to_list()))
-            if keep.height != df.height:
-                dropped += df.height - keep.height if table != "_state/manifest" else 0
-                write_parquet_atomic(keep, part)
+            for part in layout.run_parts(table, run_id):  # a sharded run writes several parts
+                df = pl.read_parquet(part)
+                keep = df.filter(~pl.col("source_path").is_in(paths.to_list()))
+                if keep.height != df.height:
+                    dropped += df.height - keep.height if table != "_state/manifest" else 0
+                    write_parquet_atomic(keep, part)
     return dropped

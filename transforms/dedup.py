@@ -359,6 +359,14 @@ def _history_arrays(history: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
     return values, offsets, keys
 
 
+def _clean_chars(articles: pl.DataFrame) -> pl.Expr:
+    """Characters of the clean text; a frame without ``text`` (the sharded run's per-document state)
+    gives them as ``clean_chars``."""
+    if "text" not in articles.columns and "clean_chars" in articles.columns:
+        return pl.col("clean_chars").cast(pl.Int64)
+    return pl.col("text").fill_null("").str.len_chars().cast(pl.Int64)
+
+
 def dedup_frame(
     articles: pl.DataFrame,
     config: DedupConfig = DedupConfig(),
@@ -399,7 +407,7 @@ def dedup_frame(
     docs = articles.select(
         pl.col("doc_id").cast(pl.String),
         pl.col("published").cast(pl.Datetime("us", "UTC")),
-        clean_chars=pl.col("text").fill_null("").str.len_chars().cast(pl.Int64),
+        clean_chars=_clean_chars(articles),
     ).with_columns(
         _idx=pl.int_range(n, dtype=pl.Int64),
         _exact=pl.Series(prep.exact),
@@ -659,9 +667,7 @@ def _assemble(
         .cast(ROUNDUP_SCHEMA)
     )
 
-    members = out.with_columns(
-        clean_chars=pl.col("text").fill_null("").str.len_chars().cast(pl.Int64)
-    ).select(MEMBER_COLUMNS)
+    members = out.with_columns(clean_chars=_clean_chars(out)).select(MEMBER_COLUMNS)
     ckeys, ccounts = containment_keys
     index_rows = (
         cols.sort("_idx")
