@@ -2,9 +2,10 @@
 with this run's documents, and their index rows, found in time that follows the new documents, not the
 history.
 
-- ``files`` (default): SQLite in ``<out>/_state/history.sqlite`` (embedded, no server): a B-tree on the
-  keys, and each document's index row as a blob (``transforms.rowcodec``), so a look-up reads exactly the
-  rows it needs.
+- ``files`` (default): sorted key segments under ``<out>/_state/history/`` (embedded, no server): per
+  registration a sorted array of keys and the row number of the document holding each (12 bytes a key,
+  memory-mapped and binary-searched), and the documents' rows as Parquet. Segments of committed runs
+  are merged once there are more than ``MAX_SEGMENTS``, so a look-up searches a bounded number of them.
 - ``redis``: datasketch's Redis storage (a set per key, a list per document row), for several machines
   sharing one index.
 
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from transforms import history_policy as policy
 from transforms.rowcodec import decode_rows, encode_rows
 
 __all__ = [
@@ -33,26 +35,9 @@ __all__ = [
 ]
 
 _CHUNK = 900  # SQLite's default limit of host parameters per statement is 999
-MIN_CONTAINMENT_HITS = 2  # sampled shingles in common before an earlier document is a containment candidate
-HIT_SHARE = 0.5  # ...and at least this share of the smaller document's sampled shingles
-MAX_KEY_DOCS = 100  # a containment key of more stories than this is a common phrase, not evidence
-TAG = 1 << 63  # containment keys carry the top bit (transforms.lsh.KEY_TAG); band keys never do
-
-
-def candidate_rule(band_hits: int, containment_hits: int, n_new: int, n_old: int) -> bool:
-    """Whether an earlier document is a candidate for a new one. A containment C >= 0.8 of the smaller
-    document in the larger shares about 80 % of its sampled shingles, so asking for half of them (and at
-    least two) loses almost no true pair while an unrelated document sharing a few common phrases, which
-    would make the look-up grow with the history, is not fetched. The SQL in SqliteKeyIndex is this rule."""
-    need = max(MIN_CONTAINMENT_HITS, HIT_SHARE * min(n_new, n_old))
-    return band_hits > 0 or containment_hits >= need
-
-
-def _containment_counts(keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """How many of each document's keys are containment keys."""
-    owner = np.repeat(np.arange(len(counts)), counts)
-    tagged = np.asarray(keys, dtype=np.uint64) >= np.uint64(TAG)
-    return np.bincount(owner, weights=tagged, minlength=len(counts)).astype(np.int64)
+TAG = policy.TAG  # containment keys carry the top bit (transforms.lsh.KEY_TAG); band keys never do
+candidate_rule = policy.candidate_rule
+_containment_counts = policy.containment_counts
 
 
 def _signed(keys: np.ndarray) -> list[int]:
@@ -197,7 +182,7 @@ class SqliteKeyIndex(KeyIndex):
             WHERE h.b > 0 OR h.c >= MAX(?, ? * MIN(s.nc, d.nc))
             ORDER BY h.doc
             """,
-            (MAX_KEY_DOCS, MIN_CONTAINMENT_HITS, HIT_SHARE),
+            (policy.MAX_KEY_DOCS, policy.MIN_CONTAINMENT_HITS, policy.HIT_SHARE),
         ).fetchall()
         return [d for (d,) in found]
 
@@ -318,7 +303,7 @@ class RedisKeyIndex(KeyIndex):
         for i in range(0, len(uniq), 1000):
             chunk = uniq[i : i + 1000]
             for key, found in zip(chunk, self.keys.getmany(*map(_kbytes, chunk)), strict=True):
-                if key < TAG or len(found) <= MAX_KEY_DOCS:  # common containment keys are not followed
+                if key < TAG or len(found) <= policy.MAX_KEY_DOCS:  # common containment keys are not followed
                     members[key] = sorted(map(_text, found))
         n_new = _containment_counts(keys, counts)
         hits: dict[tuple[int, str], list[int]] = {}
@@ -326,7 +311,7 @@ class RedisKeyIndex(KeyIndex):
             for m in members.get(key, ()):
                 pair = hits.setdefault((q, m), [0, 0])
                 pair[key >= TAG] += 1
-        maybe = sorted({m for (_, m), (b, c) in hits.items() if b or c >= MIN_CONTAINMENT_HITS})
+        maybe = sorted({m for (_, m), (b, c) in hits.items() if b or c >= policy.MIN_CONTAINMENT_HITS})
         n_old = {
             m: int(_text(next(iter(found))))
             for m, found in zip(maybe, self.sizes.getmany(*maybe), strict=True)
@@ -400,7 +385,9 @@ def _text(value: bytes | str) -> str:
 def open_key_index(backend: str, state_dir: Path, redis_url: str) -> KeyIndex:
     if backend == "redis":
         return RedisKeyIndex(redis_url)
-    return SqliteKeyIndex(state_dir / "history.sqlite")
+    from flows.history_segments import SegmentKeyIndex
+
+    return SegmentKeyIndex(state_dir / "history")
 
 
 @contextmanager

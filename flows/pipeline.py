@@ -121,6 +121,7 @@ def dedup_task(shards: list[ShardPaths], params: CleanNewsParams, layout: Output
         configs.dedup_config(params),
         _history(params, layout),
         DedupOutputs(staging),
+        layout.out / "articles",
     )
 
 

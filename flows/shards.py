@@ -33,6 +33,7 @@ from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 from transforms.shards import concat_prepared
 
 __all__ = [
+    "DOC_SCHEMA",
     "Shard",
     "ShardPaths",
     "clean_shard",
@@ -196,7 +197,11 @@ def read_shard(
     return {"records": records.height, "rejected": rejected.height}
 
 
-DOC_COLUMNS = ("doc_id", "source", "source_path", "url", "title", "published", "clean_chars")
+# the per-document state the global dedup step needs (canonical choice, clusters table, supersession)
+DOC_SCHEMA: dict[str, pl.DataType] = {
+    c: RECORD_SCHEMA.get(c, pl.Int64()) for c in ("doc_id", "source", "source_path", "url", "title", "published")
+} | {"clean_chars": pl.Int64()}
+DOC_COLUMNS = tuple(DOC_SCHEMA)
 
 
 def clean_shard(

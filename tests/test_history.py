@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.history import RedisKeyIndex, SqliteKeyIndex
+from flows.history_segments import SegmentKeyIndex
 from transforms.rowcodec import decode_rows, encode_rows
 
 SCHEMA = {
@@ -105,9 +106,11 @@ def redis_url():
 _prefixes = iter(range(10_000))
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["segments", "sqlite", "redis"])
 def index(request, tmp_path):
-    if request.param == "sqlite":
+    if request.param == "segments":
+        idx = SegmentKeyIndex(tmp_path / "history")
+    elif request.param == "sqlite":
         idx = SqliteKeyIndex(tmp_path / "h.sqlite")
     else:
         idx = RedisKeyIndex(request.getfixturevalue("redis_url"), prefix=f"t{next(_prefixes)}")
@@ -134,9 +137,9 @@ TAG = 1 << 63  # containment keys (sampled shingles) carry the top bit
 
 
 def test_containment_keys_need_two_hits_and_skip_boilerplate(index, monkeypatch):
-    import flows.history as history
+    import transforms.history_policy as policy
 
-    monkeypatch.setattr(history, "MAX_KEY_DOCS", 3)
+    monkeypatch.setattr(policy, "MAX_KEY_DOCS", 3)
     docs = rows(["a", "b", "c", "d", "e"])
     common = TAG | 99  # in every document: boilerplate
     keys = np.array([TAG | 1, TAG | 2, common, TAG | 3, common, TAG | 1, common, common, common], np.uint64)
