@@ -50,6 +50,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, log: Path | None 
     out = log.open("w") if log else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
     peak = [0]
+    cpu_seen: dict[int, float] = {}
     done = threading.Event()
 
     def watch() -> None:
@@ -63,6 +64,8 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, log: Path | None 
             for p in procs:
                 try:
                     total += p.memory_info().rss
+                    t = p.cpu_times()
+                    cpu_seen[p.pid] = t.user + t.system + t.children_user + t.children_system
                 except psutil.Error:
                     pass
             peak[0] = max(peak[0], total)
@@ -74,7 +77,8 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, log: Path | None 
     done.set()
     watcher.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # reaped children count in getrusage; processes a pool never reaps only in what the poll saw
+    cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(cpu_seen.values()))
     if rc != 0:
         tail = log.read_text()[-3000:] if log else ""
         raise SystemExit(f"{cmd} failed with {rc}\n{tail}")

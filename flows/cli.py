@@ -33,6 +33,8 @@ def _params(args: argparse.Namespace):
     from flows.params import CleanNewsParams
 
     values: dict[str, Any] = {"raw_dir": args.raw, "out_dir": args.out, "full": args.full}
+    if getattr(args, "dask", None):
+        values["dask"] = args.dask
     for item in args.set or []:
         key, sep, value = item.partition("=")
         if not sep:
@@ -87,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="any flow parameter, e.g. --set jaccard_threshold=0.8 (repeatable)",
     )
+    run.add_argument("--dask", default=None, help="run the tasks on Dask: local:N or tcp://HOST:PORT")
     run.set_defaults(func=cmd_run)
 
     exp = sub.add_parser("explain", help="Print a document with each line marked kept or removed, and why.")

@@ -87,7 +87,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from prefect import serve
 
     try:
-        params = CleanNewsParams(raw_dir=args.raw, out_dir=args.out)
+        params = CleanNewsParams(raw_dir=args.raw, out_dir=args.out, dask=getattr(args, "dask", None))
         deployment = build_deployment(args.cron, args.timezone, params)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError too
         raise SystemExit(f"wirewash serve: {exc}") from exc
@@ -125,6 +125,9 @@ def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         "--out",
         default=CleanNewsParams().out_dir,
         help="output folder of scheduled runs (default data/clean)",
+    )
+    serve.add_argument(
+        "--dask", default=None, help="scheduled runs on Dask: local:N or tcp://HOST:PORT (default: local processes)"
     )
     serve.set_defaults(func=cmd_serve)
     return serve

@@ -6,6 +6,7 @@ dedup_stage, publish, store, state, history)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import time
@@ -24,8 +25,8 @@ from flows.linestate import reduce_evidence
 from flows.params import CleanNewsParams
 from flows.publish import add_to_history, rebuild_clusters, rollback_history, supersede
 from flows.readers import discover, rel_path
-from flows.runners import task_runner
-from flows.shards import Shard, ShardPaths, clean_shard, plan_shards, read_shard, write_shard
+from flows.runners import shared_api, task_runner
+from flows.shards import TARGET_BYTES, Shard, ShardPaths, clean_shard, plan_shards, read_shard, write_shard
 from flows.state import file_facts, load_manifest, output_lock, sha256_file
 from flows.store import OutputLayout
 from transforms.incremental import plan_inputs, select_todo
@@ -154,6 +155,18 @@ def _summary_frames(staging: Path, discover_rejects: pl.DataFrame) -> tuple[pl.D
     return articles, pl.concat([discover_rejects.select(cols), rejected.select(cols)], how="vertical_relaxed")
 
 
+def _shard_bytes(files: list[Path], workers: int) -> int:
+    """Raw bytes per shard: ``WIREWASH_SHARD_BYTES`` if set; else at most ``TARGET_BYTES`` (bounded
+    memory per task), and small enough that a small run still gives every worker two shards."""
+    if os.environ.get(SHARD_BYTES_ENV):
+        return max(1, int(os.environ[SHARD_BYTES_ENV]))
+    total = 0
+    for f in files:
+        with contextlib.suppress(OSError):
+            total += f.lstat().st_size
+    return max(1 << 20, min(TARGET_BYTES, -(-total // (2 * max(1, workers)))))
+
+
 def _warm_kernels() -> None:
     """Compile (or load from numba's cache) the dedup kernels once here, before any worker process
     starts: workers then only load the cache, never write it at the same time."""
@@ -198,15 +211,14 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
         supersede(history, layout)  # finish one a crash interrupted
 
         files, discover_rejects, manifest = plan_task(params.raw_dir, layout, params.full, run_id)
-        target = int(os.environ.get(SHARD_BYTES_ENV) or 0) or None
-        shards = plan_shards(files, target) if target else plan_shards(files)
+        shards = plan_shards(files, _shard_bytes(files, configs.workers(params)))
         staging = layout.staging(run_id)
         shard_paths = [ShardPaths(staging, s.index) for s in shards]
         logger.info("%d input files to process (new or changed) in %d shards", len(files), len(shards))
         _warm_kernels()
         lap("plan")
 
-        with task_runner(params.dask, configs.workers(params), len(shards)) as runner:
+        with shared_api(), task_runner(params.dask, configs.workers(params), len(shards)) as runner:
             read = _wait(
                 [
                     runner.submit(read_shard_task, {"raw_dir": params.raw_dir, "shard": s, "params": params, "paths": p})
@@ -240,6 +252,7 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
 
         articles, rejected = _summary_frames(staging, discover_rejects)
         summary = run_summary(articles, rejected)
+        lap("summary")
         summary.update(
             run_id=run_id,
             raw_dir=params.raw_dir,

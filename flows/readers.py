@@ -7,6 +7,7 @@ memory, and symlinks are never followed, so a link loop or a link out of the raw
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
@@ -104,6 +105,7 @@ def _is_regular(path: Path) -> bool:
         return True  # let the read report it as unreadable
 
 
+@functools.lru_cache(maxsize=4096)  # called for every record of a file: once per file is enough
 def rel_path(root: Path, path: Path) -> str:
     """POSIX path relative to the raw root, with undecodable name bytes kept as escapes."""
     return path.relative_to(root).as_posix().encode("utf-8", "backslashreplace").decode("utf-8")

@@ -9,11 +9,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+from collections.abc import Iterator
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-__all__ = ["DASK_SPEC", "task_runner"]
+__all__ = ["DASK_SPEC", "shared_api", "task_runner"]
 
 DASK_SPEC = r"^(local:[1-9][0-9]{0,2}|tcp://[^\s:/]+:[0-9]{1,5})$"
 
@@ -38,3 +41,28 @@ def task_runner(dask: str | None, workers: int, shards: int) -> TaskRunner:
     if workers > 1 and shards > 1:
         return ProcessPoolTaskRunner(max_workers=min(workers, shards))
     return ThreadPoolTaskRunner(max_workers=1)
+
+
+@contextlib.contextmanager
+def shared_api() -> Iterator[None]:
+    """Point worker processes started inside this block at this process's Prefect API. Without a
+    ``PREFECT_API_URL`` Prefect runs a temporary server for the flow; a worker process started without
+    the URL would start a temporary server of its own (tens of seconds and hundreds of MB each)."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        url = server.api_url if server.running else None
+    before = os.environ.get("PREFECT_API_URL")
+    if url:
+        os.environ["PREFECT_API_URL"] = url
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = before

@@ -195,3 +195,39 @@ def test_index_refuses_keys_from_other_settings(index):
     index.ensure_config("shingle_size=5 num_perm=128")  # same settings: fine
     with pytest.raises(HistoryConfigMismatch, match="num_perm=64"):
         index.ensure_config("shingle_size=5 num_perm=64")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_backends_return_exactly_what_the_pure_rule_returns(index, seed):
+    """Every backend against transforms.history_policy.candidates_reference, on documents sharing band
+    keys, a few or many containment keys, and a key common to more than MAX_KEY_DOCS documents."""
+    from transforms.history_policy import MAX_KEY_DOCS, candidates_reference
+
+    rng = np.random.default_rng(seed)
+    n = MAX_KEY_DOCS + 30
+    band = rng.integers(0, 40, (n, 2)).astype(np.uint64)  # few distinct band keys: collisions
+    cont = [TAG | rng.choice(60, size=int(rng.integers(0, 8)), replace=False).astype(np.uint64) for _ in range(n)]
+    common = np.uint64(TAG | 999)
+    cont = [np.append(c, common) if i <= MAX_KEY_DOCS else c for i, c in enumerate(cont)]  # > MAX docs
+    keys = np.concatenate([np.concatenate([b, c]) for b, c in zip(band, cont, strict=True)]).astype(np.uint64)
+    counts = np.array([2 + c.size for c in cont])
+    docs = rows([f"d{i:03d}" for i in range(n)]).with_columns(
+        band_keys=pl.Series([b.tolist() for b in band], dtype=pl.List(pl.UInt64))
+    )
+    index.add(keys, counts, docs, "r1")
+    index.rollback(committed=["r1"])
+    history = docs.with_columns(
+        containment_keys=pl.Series([c.tolist() for c in cont], dtype=pl.List(pl.UInt64))
+    )
+    for _ in range(5):
+        q = [
+            np.concatenate(
+                [rng.integers(0, 400, 2).astype(np.uint64), TAG | rng.choice(60, int(rng.integers(0, 9)), replace=False).astype(np.uint64), [common]]
+            ).astype(np.uint64)
+            for _ in range(3)
+        ]
+        qk = np.concatenate(q)
+        qc = np.array([x.size for x in q])
+        want = sorted(candidates_reference(history, qk, qc)["doc_id"].to_list())
+        got = sorted(index.fetch(qk, qc, SCHEMA)["doc_id"].to_list())
+        assert got == want
