@@ -385,9 +385,13 @@ def _text(value: bytes | str) -> str:
 def open_key_index(backend: str, state_dir: Path, redis_url: str) -> KeyIndex:
     if backend == "redis":
         return RedisKeyIndex(redis_url)
-    from flows.history_segments import SegmentKeyIndex
+    from flows.history_segments import SegmentKeyIndex, migrate_sqlite
 
-    return SegmentKeyIndex(state_dir / "history")
+    index = SegmentKeyIndex(state_dir / "history")
+    runs = state_dir.parent / "runs"  # committed runs of the output folder (see flows.store)
+    committed = [p.stem for p in runs.glob("*.json")] if runs.is_dir() else []
+    migrate_sqlite(state_dir / "history.sqlite", index, committed)  # an index written by an earlier wirewash
+    return index
 
 
 @contextmanager

@@ -249,3 +249,54 @@ class SegmentKeyIndex:
         found = pl.concat(out, how="diagonal_relaxed")
         # a merge interrupted before it removed its inputs leaves rows twice: keep one per document
         return found.unique(["doc_id", "run_id"], keep="first", maintain_order=True).select(*cols, "run_id")
+
+
+def migrate_sqlite(db_path: Path, index: SegmentKeyIndex, committed: Iterable[str]) -> int:
+    """Carry an index written by an earlier wirewash (``_state/history.sqlite``: keys and a row blob per
+    document, shingles included) over into one merged segment, once: committed documents only, their
+    articles in part 0 of their run (earlier runs wrote one part). The SQLite file is kept, renamed
+    ``history.sqlite.migrated``. Returns the documents carried over."""
+    import sqlite3
+
+    from transforms.rowcodec import decode_rows
+
+    if not db_path.is_file() or index._segments():
+        return 0
+    db = sqlite3.connect(db_path)
+    try:
+        meta = db.execute("SELECT value FROM meta WHERE name = 'dedup_config'").fetchone()
+        done = set(committed)  # the runs table marks commits lazily: the summaries are the truth
+        docs = [
+            d
+            for d in db.execute("SELECT doc, run_id, source_path, nc, row FROM docs ORDER BY doc").fetchall()
+            if d[1] in done
+        ]
+        from transforms.dedup import HISTORY_SCHEMA
+
+        schema = {**HISTORY_SCHEMA, "source_path": pl.String()}  # what those rows hold
+        keep = ["doc_id", "cluster_id", "is_canonical", "canonical_id", "published", "clean_chars"]
+        rows = decode_rows([d[4] for d in docs], schema) if docs else pl.DataFrame(schema=schema)
+        rows = rows.select(keep)
+        ids = np.array([d[0] for d in docs], np.int64)
+        pairs = np.array(db.execute("SELECT key, doc FROM keys ORDER BY key").fetchall() or [(0, -1)], np.int64)
+    finally:
+        db.close()
+    pos = np.searchsorted(ids, pairs[:, 1])
+    ok = (pos < ids.size) & (ids[np.minimum(pos, max(ids.size - 1, 0))] == pairs[:, 1]) if ids.size else pos < 0
+    keys = pairs[ok, 0].view(np.uint64)
+    order = np.argsort(keys, kind="stable")
+    seg = _Segment(index.root, "seg-merged-00000")
+    _save_npy(seg.keys_path, keys[order])
+    _save_npy(seg.rows_path, pos[ok][order].astype(np.uint32))
+    table = rows.with_columns(
+        source_path=pl.Series([d[2] for d in docs], dtype=pl.String),
+        part=pl.lit(0, pl.Int32),
+        run_id=pl.Series([d[1] for d in docs], dtype=pl.String),
+        _nc=pl.Series([d[3] for d in docs], dtype=pl.Int32),
+        _live=pl.lit(True),
+    )
+    write_parquet_atomic(table, seg.table)
+    if meta and index._config() is None:
+        index.ensure_config(meta[0])
+    db_path.rename(db_path.with_name(db_path.name + ".migrated"))
+    return table.height

@@ -231,3 +231,36 @@ def test_backends_return_exactly_what_the_pure_rule_returns(index, seed):
         want = sorted(candidates_reference(history, qk, qc)["doc_id"].to_list())
         got = sorted(index.fetch(qk, qc, SCHEMA)["doc_id"].to_list())
         assert got == want
+
+
+def test_an_earlier_sqlite_index_is_carried_over_once(tmp_path):
+    """An output folder written by an earlier wirewash keeps its history: the committed documents of
+    _state/history.sqlite become one segment, the SQLite file is kept renamed."""
+    from flows.history import open_key_index
+    from transforms.dedup import HISTORY_SCHEMA
+
+    state = tmp_path / "_state"
+    state.mkdir()
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "r1.json").write_text("{}")  # r1 committed, r2 died
+    schema = {**HISTORY_SCHEMA, "source_path": pl.String()}
+    old = SqliteKeyIndex(state / "history.sqlite")
+    old.ensure_config("shingle_size=5")
+    for run_id, doc, key in (("r1", "a", 7), ("r2", "z", 7)):
+        row = pl.DataFrame(
+            {
+                "doc_id": [doc], "cluster_id": [doc], "is_canonical": [True], "canonical_id": [doc],
+                "published": [None], "clean_chars": [10], "exact_hash": [1], "band_keys": [[key]],
+                "containment_keys": [[]], "shingles": [[1, 2, 3]], "source_path": [f"{doc}.jsonl"],
+            },
+            schema=schema,
+        )
+        old.add(np.array([key], np.uint64), np.array([1]), row, run_id)
+    old.close()
+    index = open_key_index("files", state, "")
+    got = index.fetch(np.array([7], np.uint64), np.array([1]), {"doc_id": pl.String(), "clean_chars": pl.Int64()})
+    assert got["doc_id"].to_list() == ["a"] and got["run_id"].to_list() == ["r1"]
+    assert (state / "history.sqlite.migrated").is_file() and not (state / "history.sqlite").exists()
+    index.ensure_config("shingle_size=5")  # the settings came along
+    with pytest.raises(Exception, match="shingle_size=4"):
+        index.ensure_config("shingle_size=4")
