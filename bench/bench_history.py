@@ -42,10 +42,17 @@ BATCH = 50_000
 
 
 def _history(params: CleanNewsParams, layout: OutputLayout) -> tuple:
-    return ("files", layout.state, params.redis_url, configs.history_fingerprint(configs.dedup_config(params)))
+    return (
+        "files",
+        layout.state,
+        params.redis_url,
+        configs.history_fingerprint(configs.dedup_config(params)),
+    )
 
 
-def stage(layout: OutputLayout, params: CleanNewsParams, docs: pl.DataFrame, run_id: str) -> tuple[ShardPaths, Path]:
+def stage(
+    layout: OutputLayout, params: CleanNewsParams, docs: pl.DataFrame, run_id: str
+) -> tuple[ShardPaths, Path]:
     """What a run's one shard stages: its clean articles, their per-document state and their sketch."""
     staging = layout.staging(run_id)
     sp = ShardPaths(staging, 0)
@@ -60,7 +67,11 @@ def stage(layout: OutputLayout, params: CleanNewsParams, docs: pl.DataFrame, run
 
 def dedup(layout: OutputLayout, params: CleanNewsParams, sp: ShardPaths, staging: Path) -> dict:
     return run_dedup(
-        [sp.docs], [sp.sketch], configs.dedup_config(params), _history(params, layout), DedupOutputs(staging),
+        [sp.docs],
+        [sp.sketch],
+        configs.dedup_config(params),
+        _history(params, layout),
+        DedupOutputs(staging),
         layout.out / "articles",
     )
 
@@ -81,7 +92,9 @@ def build_history(layout: OutputLayout, params: CleanNewsParams, docs: pl.DataFr
         add_to_history(out.index_rows, out.keys, configs.dedup_config(params).bands, history, run_id)
         layout.publish(run_id, {}, {"run_id": run_id}, parts={"articles": [Path(part["articles"])]})
         rollback_history(history, layout)  # what each run does first: merges the committed segments
-        print(f"  history batch {i}: {lo + batch.height:,} docs, {time.perf_counter() - t0:.0f} s", flush=True)
+        print(
+            f"  history batch {i}: {lo + batch.height:,} docs, {time.perf_counter() - t0:.0f} s", flush=True
+        )
     return time.perf_counter() - t0
 
 
@@ -94,7 +107,9 @@ def one_run(layout: OutputLayout, params: CleanNewsParams, new: pl.DataFrame) ->
     cols = pl.read_parquet(DedupOutputs(staging).assignments)
     shutil.rmtree(staging, ignore_errors=True)
     flagged = int(cols["is_duplicate"].sum())
-    against_history = cols.filter(pl.col("is_duplicate") & ~pl.col("duplicate_of").is_in(new["doc_id"].implode())).height
+    against_history = cols.filter(
+        pl.col("is_duplicate") & ~pl.col("duplicate_of").is_in(new["doc_id"].implode())
+    ).height
     return took, flagged, against_history, res["history_candidates"]
 
 
@@ -155,7 +170,9 @@ def main() -> None:
             for _ in range(args.repeats):
                 took, flagged, vs_hist, candidates = one_run(layout, params, new)
                 times.append(took)
-            expected = copies.filter(pl.col("doc_id").str.slice(4).is_in(hist_all.head(size)["doc_id"].implode()))
+            expected = copies.filter(
+                pl.col("doc_id").str.slice(4).is_in(hist_all.head(size)["doc_id"].implode())
+            )
             rows.append((size, built, index_bytes, min(times), flagged, vs_hist, expected.height, candidates))
         finally:
             if not keep:
@@ -169,15 +186,16 @@ def main() -> None:
         "",
         "`python bench/bench_history.py " + " ".join(sys.argv[1:]) + "`",
         "",
-        "| history docs | build history s | key index MB | bytes per kept doc | new run dedup s | us per new doc "
-        "| vs smallest | candidates read | flagged dup | of them vs history | copies of history present |",
+        "| history docs | build history s | key index MB | bytes per kept doc | new run dedup s "
+        "| us per new doc | vs smallest | candidates read | flagged dup | of them vs history | copies of history present |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size, built, nbytes, took, flagged, vs_hist, expected, cand in rows:
         per_doc = f"{nbytes / size:,.0f}" if size else ""
         lines.append(
             f"| {size:,} | {built:.1f} | {nbytes / 2**20:,.0f} | {per_doc} | {took:.3f} | "
-            f"{took / args.new * 1e6:,.0f} | {took / base:.2f}x | {cand} | {flagged} | {vs_hist} | {expected} |"
+            f"{took / args.new * 1e6:,.0f} | {took / base:.2f}x | {cand} | {flagged} | {vs_hist} | "
+            f"{expected} |"
         )
     lines += ["", f"peak RSS of the benchmark process: {peak:,.0f} MB (includes generating the corpus)"]
     text = "\n".join(lines) + "\n"

@@ -43,12 +43,16 @@ PY = sys.executable
 OUT = REPO / "bench" / "out"
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None, log: Path | None = None, cwd: Path = REPO) -> dict:
+def measure(
+    cmd: list[str], env: dict[str, str] | None = None, log: Path | None = None, cwd: Path = REPO
+) -> dict:
     """Wall, CPU and the peak summed RSS of the process tree of ``cmd``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     out = log.open("w") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
+    )
     peak = [0]
     cpu_seen: dict[int, float] = {}
     done = threading.Event()
@@ -192,7 +196,9 @@ def run_wirewash(raw: Path, out: Path, variant: str, sets: list[str], log: Path)
     m["stages"] = summary.get("timings", {})
     m["records"] = summary["records_in"]
     m["articles"] = summary["articles"]
-    m["duplicates"] = sum(summary.get("duplicates", {}).values()) if isinstance(summary.get("duplicates"), dict) else None
+    m["duplicates"] = (
+        sum(summary.get("duplicates", {}).values()) if isinstance(summary.get("duplicates"), dict) else None
+    )
     return m
 
 
@@ -235,14 +241,27 @@ def main() -> None:
                 for v in variants:
                     tag = f"wirewash {v}"
                     slug = v.replace(":", "-").replace("/", "_").replace("=", "-")
-                    m = run_wirewash(raw, dest / f"clean-{slug}", v.split("/")[-1] if False else v, args.set, OUT / f"log-{kind}-{n}-{slug}.txt")
+                    m = run_wirewash(
+                        raw,
+                        dest / f"clean-{slug}",
+                        v.split("/")[-1] if False else v,
+                        args.set,
+                        OUT / f"log-{kind}-{n}-{slug}.txt",
+                    )
                     found[tag] = m
                     stage_rows.append(
-                        {"corpus": kind, "docs": f"{n:,}", "system": tag, **{k: f"{t:.1f}" for k, t in m["stages"].items()}}
+                        {
+                            "corpus": kind,
+                            "docs": f"{n:,}",
+                            "system": tag,
+                            **{k: f"{t:.1f}" for k, t in m["stages"].items()},
+                        }
                     )
                     print(tag, kind, n, json.dumps(m), flush=True)
             if "loop" in systems:
-                found["datasketch loop"] = measure([PY, __file__, "--loop", str(raw)], log=OUT / f"log-loop-{kind}-{n}.txt")
+                found["datasketch loop"] = measure(
+                    [PY, __file__, "--loop", str(raw)], log=OUT / f"log-loop-{kind}-{n}.txt"
+                )
                 print("loop", kind, n, found["datasketch loop"], flush=True)
             if "datatrove" in systems and n <= args.datatrove_max:
                 import shutil
@@ -254,7 +273,9 @@ def main() -> None:
                     log=OUT / f"log-datatrove-{kind}-{n}.txt",
                 )
                 print("datatrove", kind, n, found["datatrove minhash"], flush=True)
-            base = found.get("wirewash local") or next((v for k, v in found.items() if k.startswith("wirewash")), None)
+            base = found.get("wirewash local") or next(
+                (v for k, v in found.items() if k.startswith("wirewash")), None
+            )
             for name, m in found.items():
                 rows.append(
                     {
@@ -284,7 +305,10 @@ def main() -> None:
         ],
     )
     keys = sorted({k for r in stage_rows for k in r} - {"corpus", "docs", "system"})
-    stages = fmt_table(stage_rows, [("corpus", "corpus"), ("docs", "docs"), ("system", "system")] + [(k, f"{k} s") for k in keys])
+    stages = fmt_table(
+        stage_rows,
+        [("corpus", "corpus"), ("docs", "docs"), ("system", "system")] + [(k, f"{k} s") for k in keys],
+    )
     text = f"{table}\n\nStages of the wirewash runs (from the run summary's `timings`):\n\n{stages}\n"
     print(text)
     if args.results:

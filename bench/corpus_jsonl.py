@@ -74,7 +74,11 @@ def _real_texts(n: int, seed: int, words: int, dup_rate: float) -> list[str]:
         picks: list[int] = []
         total = 0
         while total < target:
-            i = int(frequent[rng.integers(frequent.size)]) if rng.random() < 0.1 else int(rng.integers(len(pool)))
+            i = (
+                int(frequent[rng.integers(frequent.size)])
+                if rng.random() < 0.1
+                else int(rng.integers(len(pool)))
+            )
             picks.append(i)
             total += int(lens[i])
         paras, i = [], 0
@@ -100,7 +104,9 @@ def _synthetic_texts(n: int, seed: int, words: int, dup_rate: float) -> list[str
     return out
 
 
-def write_corpus(kind: str, n: int, dest: Path, seed: int = 0, words: int = 500, dup_rate: float = 0.1) -> Path:
+def write_corpus(
+    kind: str, n: int, dest: Path, seed: int = 0, words: int = 500, dup_rate: float = 0.1
+) -> Path:
     """Write ``dest/raw/<outlet-feed>-NNN.jsonl`` (``FILE_DOCS`` records each) once; returns the raw folder.
     A finished corpus has ``dest/DONE``; a half-written one is rewritten."""
     raw = dest / "raw"

@@ -12,7 +12,14 @@ from transforms.dedup import DedupConfig
 from transforms.extract import ExtractConfig
 from transforms.outlet_rules import parse_outlet_rules
 
-__all__ = ["clean_config", "dedup_config", "history_fingerprint", "load_outlet_rules", "read_limits", "workers"]
+__all__ = [
+    "clean_config",
+    "dedup_config",
+    "history_fingerprint",
+    "load_outlet_rules",
+    "read_limits",
+    "workers",
+]
 
 
 def workers(p: CleanNewsParams) -> int:

@@ -84,7 +84,10 @@ def run_dedup(
     """``history`` = (backend, state dir, redis url, settings fingerprint) of the history index;
     ``articles`` the output's articles folder (earlier runs' texts, for verifying history candidates)."""
     docs = pl.concat(
-        [pl.read_parquet(p).with_columns(part=pl.lit(int(p.stem.split("-")[1]), pl.Int32)) for p in docs_paths]
+        [
+            pl.read_parquet(p).with_columns(part=pl.lit(int(p.stem.split("-")[1]), pl.Int32))
+            for p in docs_paths
+        ]
         or [pl.DataFrame(schema={**DOC_SCHEMA, "part": pl.Int32()})],
         how="diagonal_relaxed",
     )

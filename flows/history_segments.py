@@ -122,7 +122,9 @@ class SegmentKeyIndex:
 
     def rollback(self, committed: Iterable[str]) -> list[str]:
         committed = set(committed)
-        dead = sorted({s.run_id for s in self._segments() if s.run_id not in committed and s.run_id != "merged"})
+        dead = sorted(
+            {s.run_id for s in self._segments() if s.run_id not in committed and s.run_id != "merged"}
+        )
         for s in self._segments():
             if s.run_id in dead:
                 for f in (s.table, s.keys_path, s.rows_path):  # the table first: the segment is gone
@@ -138,7 +140,9 @@ class SegmentKeyIndex:
         pairs = stale.select("run_id", "source_path")
         for s in self._segments():
             table = pl.read_parquet(s.table)
-            hit = table.select(pl.struct("run_id", "source_path").is_in(pairs.to_struct().implode()) & pl.col("_live"))
+            hit = table.select(
+                pl.struct("run_id", "source_path").is_in(pairs.to_struct().implode()) & pl.col("_live")
+            )
             n = int(hit.to_series().sum())
             if n:
                 table = table.with_columns(_live=pl.col("_live") & ~hit.to_series())
@@ -224,7 +228,10 @@ class SegmentKeyIndex:
         ).unique()
         n_new = policy.containment_counts(keys, counts)
         nc = pl.concat(
-            [t.select(seg=pl.lit(i, pl.Int64), row=pl.int_range(t.height, dtype=pl.Int64), n_old="_nc") for i, t in enumerate(tables)]
+            [
+                t.select(seg=pl.lit(i, pl.Int64), row=pl.int_range(t.height, dtype=pl.Int64), n_old="_nc")
+                for i, t in enumerate(tables)
+            ]
         )
         pairs = (
             query.join(hits, on="k")
@@ -278,11 +285,17 @@ def migrate_sqlite(db_path: Path, index: SegmentKeyIndex, committed: Iterable[st
         rows = decode_rows([d[4] for d in docs], schema) if docs else pl.DataFrame(schema=schema)
         rows = rows.select(keep)
         ids = np.array([d[0] for d in docs], np.int64)
-        pairs = np.array(db.execute("SELECT key, doc FROM keys ORDER BY key").fetchall() or [(0, -1)], np.int64)
+        pairs = np.array(
+            db.execute("SELECT key, doc FROM keys ORDER BY key").fetchall() or [(0, -1)], np.int64
+        )
     finally:
         db.close()
     pos = np.searchsorted(ids, pairs[:, 1])
-    ok = (pos < ids.size) & (ids[np.minimum(pos, max(ids.size - 1, 0))] == pairs[:, 1]) if ids.size else pos < 0
+    ok = (
+        (pos < ids.size) & (ids[np.minimum(pos, max(ids.size - 1, 0))] == pairs[:, 1])
+        if ids.size
+        else pos < 0
+    )
     keys = pairs[ok, 0].view(np.uint64)
     order = np.argsort(keys, kind="stable")
     seg = _Segment(index.root, "seg-merged-00000")

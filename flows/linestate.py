@@ -19,7 +19,11 @@ __all__ = ["reduce_evidence"]
 
 
 def reduce_evidence(
-    evidence_paths: list[Path], layout: OutputLayout, config: LineStatsConfig, repeated_out: Path, run_out: Path
+    evidence_paths: list[Path],
+    layout: OutputLayout,
+    config: LineStatsConfig,
+    repeated_out: Path,
+    run_out: Path,
 ) -> dict[str, int]:
     """Write the run's evidence (the union of its shards', to persist) to ``run_out`` and the repeated
     lines (run + earlier evidence) to ``repeated_out``."""
@@ -30,7 +34,9 @@ def reduce_evidence(
     )
     earlier = layout.scan("_state/linestats")
     if earlier is not None and run.height:
-        seen = earlier.join(run.lazy().select("source", "line_hash").unique(), on=["source", "line_hash"], how="semi")
+        seen = earlier.join(
+            run.lazy().select("source", "line_hash").unique(), on=["source", "line_hash"], how="semi"
+        )
         pooled = pl.concat([seen.collect(), run]).unique()
     else:
         pooled = run

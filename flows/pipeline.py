@@ -37,7 +37,9 @@ __all__ = ["clean_news", "new_run_id", "read_limits"]
 
 DEFAULT_PARAMS = CleanNewsParams()  # frozen: safe as a shared default
 read_limits = configs.read_limits  # kept for callers of the earlier layout
-SHARD_BYTES_ENV = "WIREWASH_SHARD_BYTES"  # operator knob: raw bytes per shard (default flows.shards.TARGET_BYTES)
+SHARD_BYTES_ENV = (
+    "WIREWASH_SHARD_BYTES"  # operator knob: raw bytes per shard (default flows.shards.TARGET_BYTES)
+)
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -52,7 +54,9 @@ def _history(p: CleanNewsParams, layout: OutputLayout) -> tuple[str, Path, str, 
 
 
 @task(name="plan-inputs", cache_policy=NO_CACHE)
-def plan_task(raw_dir: str, layout: OutputLayout, full: bool, run_id: str) -> tuple[list[Path], pl.DataFrame, pl.DataFrame]:
+def plan_task(
+    raw_dir: str, layout: OutputLayout, full: bool, run_id: str
+) -> tuple[list[Path], pl.DataFrame, pl.DataFrame]:
     """Files to read, discovery rejects to record, and this run's manifest rows (new or changed only)."""
     root = Path(raw_dir).resolve()
     if not root.is_dir():
@@ -92,13 +96,20 @@ def plan_task(raw_dir: str, layout: OutputLayout, full: bool, run_id: str) -> tu
 # files a crashed run's recovery has removed.
 @task(name="read-shard", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def read_shard_task(raw_dir: str, shard: Shard, params: CleanNewsParams, paths: ShardPaths) -> dict[str, int]:
-    return read_shard(raw_dir, shard, configs.read_limits(params), paths, configs.clean_config(params).linestats())
+    return read_shard(
+        raw_dir, shard, configs.read_limits(params), paths, configs.clean_config(params).linestats()
+    )
 
 
 @task(name="line-statistics", cache_policy=NO_CACHE, retries=1)
-def linestats_task(evidence: list[Path], layout: OutputLayout, params: CleanNewsParams, staging: Path) -> dict:
+def linestats_task(
+    evidence: list[Path], layout: OutputLayout, params: CleanNewsParams, staging: Path
+) -> dict:
     return reduce_evidence(
-        evidence, layout, configs.clean_config(params).linestats(), staging / "repeated.parquet",
+        evidence,
+        layout,
+        configs.clean_config(params).linestats(),
+        staging / "repeated.parquet",
         staging / "parts" / "_state" / "linestats" / "part-00000.parquet",
     )
 
@@ -115,7 +126,9 @@ def clean_shard_task(paths: ShardPaths, staging: Path, params: CleanNewsParams) 
 
 
 @task(name="dedup", cache_policy=NO_CACHE, retries=1)
-def dedup_task(shards: list[ShardPaths], params: CleanNewsParams, layout: OutputLayout, staging: Path) -> dict:
+def dedup_task(
+    shards: list[ShardPaths], params: CleanNewsParams, layout: OutputLayout, staging: Path
+) -> dict:
     return run_dedup(
         [s.docs for s in shards],
         [s.sketch for s in shards],
@@ -221,7 +234,9 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
         with shared_api(), task_runner(params.dask, configs.workers(params), len(shards)) as runner:
             read = _wait(
                 [
-                    runner.submit(read_shard_task, {"raw_dir": params.raw_dir, "shard": s, "params": params, "paths": p})
+                    runner.submit(
+                        read_shard_task, {"raw_dir": params.raw_dir, "shard": s, "params": params, "paths": p}
+                    )
                     for s, p in zip(shards, shard_paths, strict=True)
                 ],
                 Progress(len(shards), "read"),
@@ -229,11 +244,19 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
             lap("read")
             stats = runner.submit(
                 linestats_task,
-                {"evidence": [p.evidence for p in shard_paths], "layout": layout, "params": params, "staging": staging},
+                {
+                    "evidence": [p.evidence for p in shard_paths],
+                    "layout": layout,
+                    "params": params,
+                    "staging": staging,
+                },
             ).result()
             lap("line_statistics")
             _wait(
-                [runner.submit(clean_shard_task, {"paths": p, "staging": staging, "params": params}) for p in shard_paths],
+                [
+                    runner.submit(clean_shard_task, {"paths": p, "staging": staging, "params": params})
+                    for p in shard_paths
+                ],
                 Progress(len(shards), "cleaned"),
             )
             lap("clean")
@@ -243,7 +266,10 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
             lap("dedup")
             _wait(
                 [
-                    runner.submit(write_shard_task, {"paths": p, "staging": staging, "run_id": run_id, "started": started})
+                    runner.submit(
+                        write_shard_task,
+                        {"paths": p, "staging": staging, "run_id": run_id, "started": started},
+                    )
                     for p in shard_paths
                 ],
                 Progress(len(shards), "written"),

@@ -33,7 +33,9 @@ def add_to_history(index_rows: Path, keys_path: Path, bands: int, history: Histo
     if rows.is_empty():
         return 0
     with np.load(keys_path) as z:
-        keys, counts = keys_to_register(z["keys"], z["counts"], bands, rows.get_column("is_canonical").to_numpy())
+        keys, counts = keys_to_register(
+            z["keys"], z["counts"], bands, rows.get_column("is_canonical").to_numpy()
+        )
     with key_index(*history) as index:
         index.add(keys, counts, rows, run_id)
     return rows.height

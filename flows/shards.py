@@ -101,7 +101,9 @@ def _split(path: Path, target: int) -> list[tuple[int, int, int]] | None:
     return None
 
 
-def plan_shards(files: list[Path], target_bytes: int = TARGET_BYTES, max_files: int = MAX_FILES) -> list[Shard]:
+def plan_shards(
+    files: list[Path], target_bytes: int = TARGET_BYTES, max_files: int = MAX_FILES
+) -> list[Shard]:
     """Shards in path order: small files batched up to ``target_bytes`` (or ``max_files``), each large
     JSONL file cut into line ranges. Deterministic: the same files give the same shards."""
     shards: list[Shard] = []
@@ -187,9 +189,13 @@ def read_shard(
         r, j = read_file(root, Path(f), limits, shard.span)
         rows += r
         rejects += j
-    records = pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row") if rows else pl.DataFrame(schema=RECORD_SCHEMA)
+    records = (
+        pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row") if rows else pl.DataFrame(schema=RECORD_SCHEMA)
+    )
     rejected = (
-        pl.DataFrame(rejects, schema=REJECTED_SCHEMA, orient="row") if rejects else pl.DataFrame(schema=REJECTED_SCHEMA)
+        pl.DataFrame(rejects, schema=REJECTED_SCHEMA, orient="row")
+        if rejects
+        else pl.DataFrame(schema=REJECTED_SCHEMA)
     )
     write_parquet_atomic(records, paths.records)
     write_parquet_atomic(rejected, paths.read_rejects)
@@ -199,7 +205,8 @@ def read_shard(
 
 # the per-document state the global dedup step needs (canonical choice, clusters table, supersession)
 DOC_SCHEMA: dict[str, pl.DataType] = {
-    c: RECORD_SCHEMA.get(c, pl.Int64()) for c in ("doc_id", "source", "source_path", "url", "title", "published")
+    c: RECORD_SCHEMA.get(c, pl.Int64())
+    for c in ("doc_id", "source", "source_path", "url", "title", "published")
 } | {"clean_chars": pl.Int64()}
 DOC_COLUMNS = tuple(DOC_SCHEMA)
 
@@ -235,9 +242,9 @@ def write_shard(paths: ShardPaths, assignments: Path, run_id: str, started: date
     """Pass 3: the shard's articles with their dedup columns, and its rejects, as output parts (staged;
     the publish step moves them into place). The articles keep the shard's row order."""
     articles = pl.read_parquet(paths.clean)
-    cols = pl.scan_parquet(assignments).join(
-        articles.lazy().select("doc_id"), on="doc_id", how="semi"
-    ).collect()
+    cols = (
+        pl.scan_parquet(assignments).join(articles.lazy().select("doc_id"), on="doc_id", how="semi").collect()
+    )
     out = articles.join(cols, on="doc_id", how="left", maintain_order="left")
     out = out.select(*[c for c in out.columns if c not in DEDUP_COLUMNS], *DEDUP_COLUMNS)
     written = {}
@@ -247,7 +254,9 @@ def write_shard(paths: ShardPaths, assignments: Path, run_id: str, started: date
         [pl.read_parquet(paths.read_rejects), pl.read_parquet(paths.clean_rejects)], how="vertical_relaxed"
     )
     if rejected.height:
-        written["rejected"] = str(write_parquet_atomic(_stamp(rejected, run_id, started), paths.part("rejected")))
+        written["rejected"] = str(
+            write_parquet_atomic(_stamp(rejected, run_id, started), paths.part("rejected"))
+        )
     return written
 
 

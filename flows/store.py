@@ -142,7 +142,9 @@ class OutputLayout:
         moves: dict[str, list[Path]] = {k: list(v) for k, v in (parts or {}).items()}
         for name, df in tables.items():
             moves.setdefault(name, []).append(
-                write_parquet_atomic(df, staging / "parts" / name / f"part-{len(moves.get(name, [])):05d}.parquet")
+                write_parquet_atomic(
+                    df, staging / "parts" / name / f"part-{len(moves.get(name, [])):05d}.parquet"
+                )
             )
         paths: dict[str, Path] = {}
         for name, files in moves.items():

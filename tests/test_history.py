@@ -206,7 +206,9 @@ def test_backends_return_exactly_what_the_pure_rule_returns(index, seed):
     rng = np.random.default_rng(seed)
     n = MAX_KEY_DOCS + 30
     band = rng.integers(0, 40, (n, 2)).astype(np.uint64)  # few distinct band keys: collisions
-    cont = [TAG | rng.choice(60, size=int(rng.integers(0, 8)), replace=False).astype(np.uint64) for _ in range(n)]
+    cont = [
+        TAG | rng.choice(60, size=int(rng.integers(0, 8)), replace=False).astype(np.uint64) for _ in range(n)
+    ]
     common = np.uint64(TAG | 999)
     cont = [np.append(c, common) if i <= MAX_KEY_DOCS else c for i, c in enumerate(cont)]  # > MAX docs
     keys = np.concatenate([np.concatenate([b, c]) for b, c in zip(band, cont, strict=True)]).astype(np.uint64)
@@ -222,7 +224,11 @@ def test_backends_return_exactly_what_the_pure_rule_returns(index, seed):
     for _ in range(5):
         q = [
             np.concatenate(
-                [rng.integers(0, 400, 2).astype(np.uint64), TAG | rng.choice(60, int(rng.integers(0, 9)), replace=False).astype(np.uint64), [common]]
+                [
+                    rng.integers(0, 400, 2).astype(np.uint64),
+                    TAG | rng.choice(60, int(rng.integers(0, 9)), replace=False).astype(np.uint64),
+                    [common],
+                ]
             ).astype(np.uint64)
             for _ in range(3)
         ]
@@ -249,16 +255,26 @@ def test_an_earlier_sqlite_index_is_carried_over_once(tmp_path):
     for run_id, doc, key in (("r1", "a", 7), ("r2", "z", 7)):
         row = pl.DataFrame(
             {
-                "doc_id": [doc], "cluster_id": [doc], "is_canonical": [True], "canonical_id": [doc],
-                "published": [None], "clean_chars": [10], "exact_hash": [1], "band_keys": [[key]],
-                "containment_keys": [[]], "shingles": [[1, 2, 3]], "source_path": [f"{doc}.jsonl"],
+                "doc_id": [doc],
+                "cluster_id": [doc],
+                "is_canonical": [True],
+                "canonical_id": [doc],
+                "published": [None],
+                "clean_chars": [10],
+                "exact_hash": [1],
+                "band_keys": [[key]],
+                "containment_keys": [[]],
+                "shingles": [[1, 2, 3]],
+                "source_path": [f"{doc}.jsonl"],
             },
             schema=schema,
         )
         old.add(np.array([key], np.uint64), np.array([1]), row, run_id)
     old.close()
     index = open_key_index("files", state, "")
-    got = index.fetch(np.array([7], np.uint64), np.array([1]), {"doc_id": pl.String(), "clean_chars": pl.Int64()})
+    got = index.fetch(
+        np.array([7], np.uint64), np.array([1]), {"doc_id": pl.String(), "clean_chars": pl.Int64()}
+    )
     assert got["doc_id"].to_list() == ["a"] and got["run_id"].to_list() == ["r1"]
     assert (state / "history.sqlite.migrated").is_file() and not (state / "history.sqlite").exists()
     index.ensure_config("shingle_size=5")  # the settings came along

@@ -92,6 +92,8 @@ def candidates_reference(
         .join(n_old, on="doc_id", how="left")
         .with_columns(pl.col("n_new", "n_old").fill_null(0))
     )
-    need = pl.max_horizontal(pl.lit(float(MIN_CONTAINMENT_HITS)), HIT_SHARE * pl.min_horizontal("n_new", "n_old"))
+    need = pl.max_horizontal(
+        pl.lit(float(MIN_CONTAINMENT_HITS)), HIT_SHARE * pl.min_horizontal("n_new", "n_old")
+    )
     wanted = hits.filter((pl.col("band") > 0) | (pl.col("cont") >= need)).select("doc_id").unique()
     return history.join(wanted, on="doc_id", how="semi")
