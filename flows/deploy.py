@@ -127,7 +127,9 @@ def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         help="output folder of scheduled runs (default data/clean)",
     )
     serve.add_argument(
-        "--dask", default=None, help="scheduled runs on Dask: local:N or tcp://HOST:PORT (default: local processes)"
+        "--dask",
+        default=None,
+        help="scheduled runs on Dask: local:N or tcp://HOST:PORT (default: local processes)",
     )
     serve.set_defaults(func=cmd_serve)
     return serve

@@ -255,7 +255,12 @@ def _lines(fh: IO[bytes], limits: ReadLimits, start: int = 0) -> Iterator[tuple[
 
 
 def _read_jsonl(
-    root: Path, path: Path, limits: ReadLimits, out: list, rejects: list, span: tuple[int, int, int] | None = None
+    root: Path,
+    path: Path,
+    limits: ReadLimits,
+    out: list,
+    rejects: list,
+    span: tuple[int, int, int] | None = None,
 ) -> None:
     """``span`` = (start byte, end byte, lines before start): one line-aligned range of a plain JSONL file
     (a shard of a large file, see flows.shards); the empty-file check is then the planner's."""
