@@ -114,6 +114,17 @@ def loop_main(raw: Path) -> None:
     print(json.dumps({"docs": n}))
 
 
+def trafilatura_main(raw: Path) -> None:
+    """The bare extraction loop: every page through ``trafilatura.extract`` in one process."""
+    import trafilatura
+
+    n = 0
+    for f in sorted(raw.rglob("*.html")):
+        trafilatura.extract(f.read_bytes())
+        n += 1
+    print(json.dumps({"pages": n}))
+
+
 def datatrove_main(raw: Path, work: Path, cores: int) -> None:
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup.minhash import (
@@ -211,7 +222,7 @@ def fmt_table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", nargs="+", default=["synthetic"], choices=["synthetic", "real"])
+    ap.add_argument("--corpus", nargs="+", default=["synthetic"], choices=["synthetic", "real", "html"])
     ap.add_argument("--docs", nargs="+", type=int, default=[10_000])
     ap.add_argument("--systems", default="wirewash,loop,datatrove")
     ap.add_argument("--variant", action="append", help="wirewash variants: local (default), dask=local:N")
@@ -222,9 +233,12 @@ def main() -> None:
     # subprocess entry points
     ap.add_argument("--loop", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--datatrove", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--trafilatura", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.loop:
         return loop_main(args.loop)
+    if args.trafilatura:
+        return trafilatura_main(args.trafilatura)
     if args.datatrove:
         return datatrove_main(Path(args.datatrove[0]), Path(args.datatrove[1]), int(args.datatrove[2]))
 
@@ -235,7 +249,7 @@ def main() -> None:
         for n in args.docs:
             dest = OUT / f"corpus-{kind}-{n}"
             raw = write_corpus(kind, n, dest)
-            mb = sum(f.stat().st_size for f in raw.glob("*.jsonl")) / 2**20
+            mb = sum(f.stat().st_size for f in raw.rglob("*") if f.is_file()) / 2**20
             found: dict[str, dict] = {}
             if "wirewash" in systems:
                 for v in variants:
@@ -258,12 +272,17 @@ def main() -> None:
                         }
                     )
                     print(tag, kind, n, json.dumps(m), flush=True)
-            if "loop" in systems:
+            if "trafilatura" in systems:
+                found["trafilatura.extract loop"] = measure(
+                    [PY, __file__, "--trafilatura", str(raw)], log=OUT / f"log-trafilatura-{kind}-{n}.txt"
+                )
+                print("trafilatura", kind, n, found["trafilatura.extract loop"], flush=True)
+            if "loop" in systems and kind != "html":
                 found["datasketch loop"] = measure(
                     [PY, __file__, "--loop", str(raw)], log=OUT / f"log-loop-{kind}-{n}.txt"
                 )
                 print("loop", kind, n, found["datasketch loop"], flush=True)
-            if "datatrove" in systems and n <= args.datatrove_max:
+            if "datatrove" in systems and n <= args.datatrove_max and kind != "html":
                 import shutil
 
                 work = dest / "datatrove"
@@ -295,7 +314,7 @@ def main() -> None:
         [
             ("corpus", "corpus"),
             ("docs", "docs"),
-            ("mb", "JSONL MB"),
+            ("mb", "raw MB"),
             ("system", "system"),
             ("wall", "wall s"),
             ("cpu", "CPU s"),

@@ -2,6 +2,8 @@
 
 - ``synthetic``: `bench/corpus_gen.py`'s Zipf-vocabulary stories (~500 words, 10 % syndicated copies),
   broken into paragraphs of ~50 words, with a per-outlet footer and newsletter line.
+- ``html``: the real news pages of trafilatura_eval and readability_news as ``.html`` files, over and
+  over (extraction timing; the copies are exact duplicates).
 - ``real``: stories assembled from real sentences (the readability_news reference articles, the
   trafilatura_eval snippets and the wire_dev news texts under ``../shared/eval``), so that quotes and
   stock phrases recur across documents as they do in news: a tenth of each story's sentences come from a
@@ -104,6 +106,24 @@ def _synthetic_texts(n: int, seed: int, words: int, dup_rate: float) -> list[str
     return out
 
 
+def html_pages(eval_dir: Path = EVAL) -> list[bytes]:
+    """The real news pages of the eval sets (trafilatura_eval, readability_news sources), as bytes."""
+    files = sorted((eval_dir / "trafilatura_eval" / "html").glob("*.gz"))
+    files += sorted((eval_dir / "readability_news").glob("*/source.html.gz"))
+    return [gzip.decompress(f.read_bytes()) for f in files]
+
+
+def _write_html(n: int, raw: Path) -> None:
+    """``n`` pages as ``.html`` files, the eval pages over and over (one folder per 1,000)."""
+    pages = html_pages()
+    if not pages:
+        raise SystemExit(f"no HTML pages under {EVAL}: the html corpus needs ../shared/eval")
+    for i in range(n):
+        d = raw / f"site{i // 1000:03d}"
+        d.mkdir(exist_ok=True)
+        (d / f"page-{i:06d}.html").write_bytes(pages[i % len(pages)])
+
+
 def write_corpus(
     kind: str, n: int, dest: Path, seed: int = 0, words: int = 500, dup_rate: float = 0.1
 ) -> Path:
@@ -115,6 +135,10 @@ def write_corpus(
     raw.mkdir(parents=True, exist_ok=True)
     for old in raw.glob("*.jsonl"):
         old.unlink()
+    if kind == "html":
+        _write_html(n, raw)
+        (dest / "DONE").write_text(f"{kind} {n}\n")
+        return raw
     make = _real_texts if kind == "real" else _synthetic_texts
     texts = make(n, seed, words, dup_rate)
     order = np.random.default_rng(seed + 1).permutation(n)  # copies spread over files, not at the end
@@ -138,7 +162,7 @@ def write_corpus(
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
-    ap.add_argument("--kind", choices=["synthetic", "real"], default="synthetic")
+    ap.add_argument("--kind", choices=["synthetic", "real", "html"], default="synthetic")
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--dest", type=Path, required=True)
     args = ap.parse_args()
