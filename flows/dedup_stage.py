@@ -104,7 +104,10 @@ def run_dedup(
     roundups = result.roundup_links.join(paths.drop("part"), on="doc_id", how="left")
     if roundups.height:
         write_parquet_atomic(roundups, out.roundups)
-    index_rows = result.index_rows.join(paths, on="doc_id", how="left")
+    # the list columns (shingles above all: the size of the run's sketch) never leave this step
+    index_rows = result.index_rows.select(
+        [c for c in HISTORY_DOC_SCHEMA if c in result.index_rows.columns]
+    ).join(paths, on="doc_id", how="left")
     write_parquet_atomic(index_rows.select(list(HISTORY_DOC_SCHEMA)).cast(HISTORY_DOC_SCHEMA), out.index_rows)
     write_atomic(out.keys, lambda tmp: savez(tmp, keys=keys, counts=counts))
     new_ids = docs.get_column("doc_id")
