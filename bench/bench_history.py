@@ -76,15 +76,24 @@ def dedup(layout: OutputLayout, params: CleanNewsParams, sp: ShardPaths, staging
     )
 
 
-def build_history(layout: OutputLayout, params: CleanNewsParams, docs: pl.DataFrame) -> float:
-    """Kept documents of earlier runs, one run per batch, through the same code a run uses."""
+def history_batch(i: int) -> pl.DataFrame:
+    """Batch i of the kept documents (generated per batch: `generate` holds every token of its corpus
+    at once, ~9 GB for a million documents)."""
+    return generate(BATCH, seed=100 + i, dup_rate=0.0).with_columns(
+        doc_id=pl.format("h{}-{}", pl.lit(f"{i:03d}"), pl.col("doc_id"))
+    )
+
+
+def build_history(layout: OutputLayout, params: CleanNewsParams, size: int) -> float:
+    """``size`` kept documents of earlier runs, one run per batch, through the same code a run uses."""
     t0 = time.perf_counter()
     history = _history(params, layout)
-    for i, lo in enumerate(range(0, docs.height, BATCH)):
+    for i, lo in enumerate(range(0, size, BATCH)):
         run_id = f"20260101T{i:06d}000000Z-hist"
         if layout.summary_path(run_id).exists():  # resuming a kept history folder: batch already in
             continue
-        batch = docs.slice(lo, BATCH).with_columns(source_path=pl.format("hist/{}.jsonl", pl.col("doc_id")))
+        batch = history_batch(i).head(size - lo)
+        batch = batch.with_columns(source_path=pl.format("hist/{}.jsonl", pl.col("doc_id")))
         sp, staging = stage(layout, params, batch, run_id)
         dedup(layout, params, sp, staging)
         part = write_shard(sp, DedupOutputs(staging).assignments, run_id, datetime.now(UTC))
@@ -132,16 +141,17 @@ def main() -> None:
     args = ap.parse_args()
     sizes = [int(s) for s in args.history.split(",")]
     biggest = max(sizes)
-    corpus = generate(biggest + args.new, seed=11, dup_rate=0.0)
-    hist_all = corpus.head(biggest)
-    fresh = corpus.tail(args.new)
+    fresh = generate(args.new, seed=11, dup_rate=0.0).with_columns(
+        doc_id=pl.format("new{}", pl.col("doc_id"))
+    )
     # a fifth of the new run copies stories kept earlier: the same copies for every history size (taken
     # from the smallest non-empty history), so only the history's size changes between rows
     n_copy = args.new // 5
     smallest = min([s for s in sizes if s] or [0])
     step = max(1, smallest // max(n_copy, 1))
+    first = history_batch(0) if biggest else fresh.head(0)
     copies = (
-        hist_all.head(smallest)
+        first.head(smallest)
         .gather_every(step)
         .head(n_copy)
         .with_columns(
@@ -154,6 +164,7 @@ def main() -> None:
     new = pl.concat([fresh.head(args.new - copies.height), copies]).with_columns(
         source_path=pl.format("new/{}.jsonl", pl.col("doc_id"))
     )
+    first_ids = first.get_column("doc_id")
 
     rows = []
     for size in sizes:
@@ -164,14 +175,14 @@ def main() -> None:
             params = CleanNewsParams(out_dir=str(tmp))
             layout.recover()
             rollback_history(_history(params, layout), layout)  # a build killed midway: drop its batch
-            built = build_history(layout, params, hist_all.head(size)) if size else 0.0
+            built = build_history(layout, params, size) if size else 0.0
             index_bytes = _du(tmp / "_state" / "history")
             times = []
             for _ in range(args.repeats):
                 took, flagged, vs_hist, candidates = one_run(layout, params, new)
                 times.append(took)
             expected = copies.filter(
-                pl.col("doc_id").str.slice(4).is_in(hist_all.head(size)["doc_id"].implode())
+                pl.col("doc_id").str.slice(4).is_in(first_ids.head(size).implode())
             )
             rows.append((size, built, index_bytes, min(times), flagged, vs_hist, expected.height, candidates))
         finally:
@@ -187,7 +198,8 @@ def main() -> None:
         "`python bench/bench_history.py " + " ".join(sys.argv[1:]) + "`",
         "",
         "| history docs | build history s | key index MB | bytes per kept doc | new run dedup s "
-        "| us per new doc | vs smallest | candidates read | flagged dup | of them vs history | copies of history present |",
+        "| us per new doc | vs smallest | candidates read | flagged dup | of them vs history "
+        "| copies of history present |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size, built, nbytes, took, flagged, vs_hist, expected, cand in rows:
