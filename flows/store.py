@@ -64,9 +64,12 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def write_parquet_atomic(df: pl.DataFrame, path: Path) -> Path:
+def write_parquet_atomic(df: pl.DataFrame, path: Path, row_group_size: int | None = None) -> Path:
     """zstd Parquet, atomically: readers see the old file or the new one, never a part."""
-    return write_atomic(path, lambda tmp: df.write_parquet(tmp, compression="zstd", statistics=True))
+    return write_atomic(
+        path,
+        lambda tmp: df.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=row_group_size),
+    )
 
 
 def savez(path: Path, **arrays: Any) -> None:
