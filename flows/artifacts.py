@@ -33,29 +33,31 @@ TITLE_CHARS = 80
 
 
 class Progress:
-    """Progress per read batch: a line on stderr (the CLI's progress), and a Prefect progress artifact
-    for long runs. ``unread`` counts the files rejected at discovery (symlinks, unsupported types): they
-    are part of the run's files, and never read."""
+    """Progress of one pass over the shards: a line on stderr (the CLI's progress), and a Prefect
+    progress artifact when the run has more than one shard. The first pass also says how many files the
+    run has: ``files`` to read and ``unread``, the files rejected at discovery (symlinks, unsupported
+    types), which are part of the run's files but never read."""
 
-    def __init__(self, total: int, unread: int = 0) -> None:
-        self.total, self.unread, self.done, self.id = total, unread, 0, None
-        if total >= 2000:
+    def __init__(self, total: int, what: str, files: int | None = None, unread: int = 0) -> None:
+        self.total, self.done, self.what, self.id = total, 0, what, None
+        self.files, self.unread = files, unread
+        if total > 1:
             from prefect.artifacts import create_progress_artifact
 
             self.id = create_progress_artifact(
-                progress=0.0, key="wirewash-progress", description="Files read in this run"
+                progress=0.0, key="wirewash-progress", description=f"Shards {what} in this run"
             )
 
     def line(self) -> str:
-        files = self.total + self.unread
-        if not self.unread:
-            return f"wirewash: read {self.done:,}/{files:,} files"
-        return (
-            f"wirewash: {self.done + self.unread:,}/{files:,} files: read {self.done:,}, "
-            f"rejected unread {self.unread:,} (symlink or unsupported type)"
-        )
+        text = f"wirewash: {self.what} {self.done:,}/{self.total:,} shards"
+        if self.files is None:
+            return text
+        of = f"{self.files + self.unread:,} files: {self.files:,} to read"
+        if self.unread:
+            of += f", {self.unread:,} rejected unread (symlink or unsupported type)"
+        return f"{text} ({of})"
 
-    def advance(self, n: int) -> None:
+    def advance(self, n: int = 1) -> None:
         self.done += n
         print(self.line(), file=sys.stderr, flush=True)
         if self.id is not None:

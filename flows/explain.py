@@ -7,9 +7,9 @@ from typing import TextIO
 
 import polars as pl
 
+from flows.configs import clean_config, load_outlet_rules
 from flows.params import CleanNewsParams
 from flows.readers import ReadLimits, read_file
-from flows.stages import clean_config, load_outlet_rules
 from flows.store import OutputLayout
 from transforms.clean import clean_records, explained_lines, format_explain
 from transforms.linestats import repeated_lines

@@ -2,9 +2,10 @@
 with this run's documents, and their index rows, found in time that follows the new documents, not the
 history.
 
-- ``files`` (default): SQLite in ``<out>/_state/history.sqlite`` (embedded, no server): a B-tree on the
-  keys, and each document's index row as a blob (``transforms.rowcodec``), so a look-up reads exactly the
-  rows it needs.
+- ``files`` (default): sorted key segments under ``<out>/_state/history/`` (embedded, no server): per
+  registration a sorted array of keys and the row number of the document holding each (12 bytes a key,
+  memory-mapped and binary-searched), and the documents' rows as Parquet. Segments of committed runs
+  are merged once there are more than ``MAX_SEGMENTS``, so a look-up searches a bounded number of them.
 - ``redis``: datasketch's Redis storage (a set per key, a list per document row), for several machines
   sharing one index.
 
@@ -14,37 +15,29 @@ Entries remember the run that added them: the next run removes those of a run th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from transforms.dedup import history_policy as policy
 from transforms.rowcodec import decode_rows, encode_rows
 
-__all__ = ["HistoryConfigMismatch", "KeyIndex", "SqliteKeyIndex", "RedisKeyIndex", "open_key_index"]
+__all__ = [
+    "HistoryConfigMismatch",
+    "KeyIndex",
+    "SqliteKeyIndex",
+    "RedisKeyIndex",
+    "key_index",
+    "open_key_index",
+]
 
 _CHUNK = 900  # SQLite's default limit of host parameters per statement is 999
-MIN_CONTAINMENT_HITS = 2  # sampled shingles in common before an earlier document is a containment candidate
-HIT_SHARE = 0.5  # ...and at least this share of the smaller document's sampled shingles
-MAX_KEY_DOCS = 100  # a containment key of more stories than this is a common phrase, not evidence
-TAG = 1 << 63  # containment keys carry the top bit (transforms.lsh.KEY_TAG); band keys never do
-
-
-def candidate_rule(band_hits: int, containment_hits: int, n_new: int, n_old: int) -> bool:
-    """Whether an earlier document is a candidate for a new one. A containment C >= 0.8 of the smaller
-    document in the larger shares about 80 % of its sampled shingles, so asking for half of them (and at
-    least two) loses almost no true pair while an unrelated document sharing a few common phrases, which
-    would make the look-up grow with the history, is not fetched. The SQL in SqliteKeyIndex is this rule."""
-    need = max(MIN_CONTAINMENT_HITS, HIT_SHARE * min(n_new, n_old))
-    return band_hits > 0 or containment_hits >= need
-
-
-def _containment_counts(keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """How many of each document's keys are containment keys."""
-    owner = np.repeat(np.arange(len(counts)), counts)
-    tagged = np.asarray(keys, dtype=np.uint64) >= np.uint64(TAG)
-    return np.bincount(owner, weights=tagged, minlength=len(counts)).astype(np.int64)
+TAG = policy.TAG  # containment keys carry the top bit (transforms.lsh.KEY_TAG); band keys never do
+candidate_rule = policy.candidate_rule
+_containment_counts = policy.containment_counts
 
 
 def _signed(keys: np.ndarray) -> list[int]:
@@ -189,7 +182,7 @@ class SqliteKeyIndex(KeyIndex):
             WHERE h.b > 0 OR h.c >= MAX(?, ? * MIN(s.nc, d.nc))
             ORDER BY h.doc
             """,
-            (MAX_KEY_DOCS, MIN_CONTAINMENT_HITS, HIT_SHARE),
+            (policy.MAX_KEY_DOCS, policy.MIN_CONTAINMENT_HITS, policy.HIT_SHARE),
         ).fetchall()
         return [d for (d,) in found]
 
@@ -310,7 +303,7 @@ class RedisKeyIndex(KeyIndex):
         for i in range(0, len(uniq), 1000):
             chunk = uniq[i : i + 1000]
             for key, found in zip(chunk, self.keys.getmany(*map(_kbytes, chunk)), strict=True):
-                if key < TAG or len(found) <= MAX_KEY_DOCS:  # common containment keys are not followed
+                if key < TAG or len(found) <= policy.MAX_KEY_DOCS:  # common containment keys are not followed
                     members[key] = sorted(map(_text, found))
         n_new = _containment_counts(keys, counts)
         hits: dict[tuple[int, str], list[int]] = {}
@@ -318,7 +311,7 @@ class RedisKeyIndex(KeyIndex):
             for m in members.get(key, ()):
                 pair = hits.setdefault((q, m), [0, 0])
                 pair[key >= TAG] += 1
-        maybe = sorted({m for (_, m), (b, c) in hits.items() if b or c >= MIN_CONTAINMENT_HITS})
+        maybe = sorted({m for (_, m), (b, c) in hits.items() if b or c >= policy.MIN_CONTAINMENT_HITS})
         n_old = {
             m: int(_text(next(iter(found))))
             for m, found in zip(maybe, self.sizes.getmany(*maybe), strict=True)
@@ -399,4 +392,21 @@ def open_key_index(backend: str, state_dir: Path, redis_url: str) -> KeyIndex:
                 'pip install "wirewash[redis]" (or pip install "redis>=5,<9")'
             ) from exc
         return RedisKeyIndex(redis_url)
-    return SqliteKeyIndex(state_dir / "history.sqlite")
+    from flows.history_segments import SegmentKeyIndex, migrate_sqlite
+
+    index = SegmentKeyIndex(state_dir / "history")
+    runs = state_dir.parent / "runs"  # committed runs of the output folder (see flows.store)
+    committed = [p.stem for p in runs.glob("*.json")] if runs.is_dir() else []
+    migrate_sqlite(state_dir / "history.sqlite", index, committed)  # an index written by an earlier wirewash
+    return index
+
+
+@contextmanager
+def key_index(backend: str, state_dir: Path, redis_url: str, fingerprint: str) -> Iterator[KeyIndex]:
+    """The history index of an output folder, checked against the run's dedup settings, closed after."""
+    index = open_key_index(backend, state_dir, redis_url)
+    try:
+        index.ensure_config(fingerprint)
+        yield index
+    finally:
+        index.close()

@@ -149,3 +149,10 @@ class CleanNewsParams(BaseModel):
         "files", description="Where the dedup history index lives: files under the output folder, or Redis."
     )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL when history_backend is redis.")
+    dask: str | None = Field(
+        None,
+        description="Run the tasks on Dask: local:N starts a LocalCluster of N worker processes, "
+        "tcp://HOST:PORT uses a running scheduler (its workers must see raw_dir and out_dir at the same "
+        "paths). Empty: worker processes on this machine.",
+        pattern=r"^(local:[1-9][0-9]{0,2}|tcp://[^\s:/]+:[0-9]{1,5})$",
+    )

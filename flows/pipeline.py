@@ -1,33 +1,46 @@
-"""The ``clean-news`` Prefect flow: plan -> read -> clean -> dedup -> publish. Tasks are thin wrappers;
-the logic lives in transforms/ (pure) and in the I/O modules readers, store, state, history."""
+"""The ``clean-news`` Prefect flow, sharded: plan -> read shards -> line statistics -> clean shards ->
+dedup -> write shards -> publish. Every task takes and returns paths and small summaries; the shards'
+data lives in the run's staging folder (``<out>/_staging/<run_id>/``) until publish moves the parts into
+place. The logic lives in transforms/ (pure) and in the I/O modules (readers, shards, linestate,
+dedup_stage, publish, store, state, history)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from prefect import flow, get_run_logger, task
-from prefect.utilities.annotations import quote
+from prefect.cache_policies import NO_CACHE
 
-from flows import artifacts, stages
+from flows import configs
+from flows.artifacts import Progress, publish_artifacts
+from flows.dedup_stage import DedupOutputs, run_dedup
+from flows.linestate import reduce_evidence
 from flows.params import CleanNewsParams
-from flows.readers import ReadLimits, ReadResult, discover, read_files
+from flows.publish import add_to_history, rebuild_clusters, rollback_history, supersede
+from flows.readers import discover
 from flows.roots import enforce_allowed_roots
+from flows.runners import shared_api, task_runner
+from flows.shards import TARGET_BYTES, Shard, ShardPaths, clean_shard, plan_shards, read_shard, write_shard
 from flows.state import file_facts, load_manifest, output_lock, refresh_manifest, rel_path, sha256_file
-from flows.store import OutputLayout
-from transforms.extract import ExtractConfig
-from transforms.incremental import MANIFEST_SCHEMA, plan_inputs
-from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
+from flows.store import OutputLayout, write_parquet_atomic
+from transforms.incremental import plan_inputs, select_todo
+from transforms.schema import REJECTED_SCHEMA
 from transforms.summary import run_summary
 
 __all__ = ["clean_news", "new_run_id", "read_limits"]
 
 DEFAULT_PARAMS = CleanNewsParams()  # frozen: safe as a shared default
-READ_BATCH_FILES = 1000  # files per read task: bounded memory and task overhead, a progress tick each
+read_limits = configs.read_limits  # kept for callers of the earlier layout
+SHARD_BYTES_ENV = (
+    "WIREWASH_SHARD_BYTES"  # operator knob: raw bytes per shard (default flows.shards.TARGET_BYTES)
+)
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -36,21 +49,12 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
 
 
-def read_limits(p: CleanNewsParams) -> ReadLimits:
-    mode = p.html_extraction
-    return ReadLimits(
-        max_file_bytes=p.max_file_mb * 1024 * 1024,
-        max_record_bytes=p.max_record_mb * 1024 * 1024,
-        max_decompressed_bytes=p.max_decompressed_mb * 1024 * 1024,
-        extract=ExtractConfig(favor_precision=mode == "precision", favor_recall=mode == "recall"),
-    )
+def _history(p: CleanNewsParams, layout: OutputLayout) -> tuple[str, Path, str, str]:
+    fingerprint = configs.history_fingerprint(configs.dedup_config(p))
+    return (p.history_backend, layout.state, p.redis_url, fingerprint)
 
 
-def _workers(p: CleanNewsParams) -> int:
-    return p.workers or max(1, min(os.cpu_count() or 1, 8))
-
-
-@task(name="plan-inputs")
+@task(name="plan-inputs", cache_policy=NO_CACHE)
 def plan_task(
     raw_dir: str, layout: OutputLayout, full: bool, run_id: str
 ) -> tuple[list[Path], pl.DataFrame, pl.DataFrame]:
@@ -68,74 +72,194 @@ def plan_task(
         ]
     )
     plan = plan_inputs(facts, load_manifest(layout), full=full)
-    # A touched file (size or mtime differ) is processed only if its content changed.
-    hashes = {
-        row["source_path"]: (
-            sha256_file(by_path[row["source_path"]])
-            if row["source_path"] in by_path
-            else f"stat:{row['size']}:{row['mtime_ns']}"
-        )
-        for row in plan.filter(pl.col("status") != "unchanged").iter_rows(named=True)
-    }
-    hashed = plan.filter(pl.col("status") != "unchanged").with_columns(
-        pl.col("source_path").replace_strict(hashes, return_dtype=pl.String).alias("sha256")
+    # A touched file (size or mtime differ) is processed only if its content changed: hash what may have.
+    candidates = plan.filter(pl.col("status") != "unchanged")
+    hashes = pl.DataFrame(
+        {
+            "source_path": candidates["source_path"],
+            "sha256": [
+                sha256_file(by_path[p]) if p in by_path else f"stat:{s}:{m}"
+                for p, s, m in candidates.select("source_path", "size", "mtime_ns").iter_rows()
+            ],
+        },
+        schema={"source_path": pl.String, "sha256": pl.String},
     )
+    wanted, manifest = select_todo(plan, hashes, run_id)
     same = (pl.col("status") == "touched") & (pl.col("sha256") == pl.col("known_sha256"))
-    refresh_manifest(layout, hashed.filter(same))  # touched, same content: not hashed again next run
-    todo = hashed.filter(~same)
-    manifest = todo.select(
-        *[pl.col(c) for c in ("source_path", "size", "mtime_ns", "sha256")], pl.lit(run_id).alias("run_id")
-    ).cast(MANIFEST_SCHEMA)
-    wanted = set(todo["source_path"])
+    refresh_manifest(layout, candidates.join(hashes, on="source_path").filter(same))  # not hashed again
     return (
-        [by_path[p] for p in sorted(wanted) if p in by_path],
-        reject_df.filter(pl.col("source_path").is_in(sorted(wanted))),
+        [by_path[p] for p in wanted if p in by_path],
+        reject_df.filter(pl.col("source_path").is_in(wanted)),
         manifest,
     )
 
 
-@task(name="read-batch")
-def read_task(raw_dir: str, files: list[Path], limits: ReadLimits, workers: int) -> ReadResult:
-    return read_files(Path(raw_dir), files, limits, workers=workers)  # serial itself when one chunk
-
-
-@task(name="clean")
-def clean_task(records: pl.DataFrame, params: CleanNewsParams, layout: OutputLayout) -> stages.Cleaned:
-    return stages.clean(records, params, layout)
-
-
-@task(name="dedup")
-def dedup_task(articles: pl.DataFrame, params: CleanNewsParams, layout: OutputLayout) -> stages.Deduped:
-    return stages.dedup(articles, params, layout)
-
-
-@task(name="publish")
-def publish_task(
-    layout: OutputLayout,
-    run_id: str,
-    tables: dict[str, pl.DataFrame],
-    summary: dict,
-    deduped: stages.Deduped,
-    params: CleanNewsParams,
-) -> dict[str, str]:
-    """Add the run's documents to the history index, stage and move its tables, commit with the
-    summary, then drop the rows the run superseded and rebuild the clusters table."""
-    stages.add_to_history(deduped, params, layout, run_id)
-    paths = layout.publish(run_id, {k: v for k, v in tables.items() if v.height}, summary)
-    stages.supersede(params, layout)  # before the rebuild: a changed file's old rows must not count
-    stages.rebuild_clusters(layout)
-    return {k: str(v) for k, v in paths.items()}
-
-
-def _stamp(df: pl.DataFrame, run_id: str, at: datetime) -> pl.DataFrame:
-    return df.with_columns(
-        pl.lit(run_id).alias("run_id"), pl.lit(at).cast(pl.Datetime("us", "UTC")).alias("ingested_at")
+# Shard tasks: retried when their worker dies (they rewrite their staged files atomically, so a retry
+# gives the same files). NO_CACHE: the inputs are small, and a cached result must never stand in for
+# files a crashed run's recovery has removed.
+@task(name="read-shard", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def read_shard_task(raw_dir: str, shard: Shard, params: CleanNewsParams, paths: ShardPaths) -> dict[str, int]:
+    return read_shard(
+        raw_dir, shard, configs.read_limits(params), paths, configs.clean_config(params).linestats()
     )
+
+
+@task(name="line-statistics", cache_policy=NO_CACHE, retries=1)
+def linestats_task(
+    evidence: list[Path], layout: OutputLayout, params: CleanNewsParams, staging: Path
+) -> dict:
+    return reduce_evidence(
+        evidence,
+        layout,
+        configs.clean_config(params).linestats(),
+        staging / "repeated.parquet",
+        staging / "parts" / "_state" / "linestats" / "part-00000.parquet",
+    )
+
+
+@task(name="clean-shard", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def clean_shard_task(paths: ShardPaths, staging: Path, params: CleanNewsParams) -> dict[str, int]:
+    return clean_shard(
+        paths,
+        staging / "repeated.parquet",
+        configs.clean_config(params),
+        configs.load_outlet_rules(params.outlet_rules),
+        configs.dedup_config(params, threads=1),
+    )
+
+
+@task(name="dedup", cache_policy=NO_CACHE, retries=1)
+def dedup_task(
+    shards: list[ShardPaths], params: CleanNewsParams, layout: OutputLayout, staging: Path
+) -> dict:
+    return run_dedup(
+        [s.docs for s in shards],
+        [s.sketch for s in shards],
+        configs.dedup_config(params),
+        _history(params, layout),
+        DedupOutputs(staging),
+        layout.out / "articles",
+    )
+
+
+@task(name="write-shard", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def write_shard_task(paths: ShardPaths, staging: Path, run_id: str, started: datetime) -> dict[str, str]:
+    return write_shard(paths, DedupOutputs(staging).assignments, run_id, started)
+
+
+def _summary_frames(staging: Path, discover_rejects: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The run's articles (only the columns the summary counts: no text) and rejects, from its parts."""
+    parts = staging / "parts"
+    art = sorted((parts / "articles").glob("*.parquet"))
+    articles = (
+        pl.scan_parquet([str(p) for p in art])
+        .select(
+            "source",
+            "cluster_id",
+            "is_duplicate",
+            "copy_kind",
+            "is_roundup",
+            removed=pl.col("removed").list.eval(pl.struct(pl.element().struct.field("rule"))),
+        )
+        .collect()
+        if art
+        else pl.DataFrame()
+    )
+    rej = sorted((parts / "rejected").glob("*.parquet"))
+    rejected = pl.read_parquet([str(p) for p in rej]) if rej else pl.DataFrame(schema=REJECTED_SCHEMA)
+    cols = list(REJECTED_SCHEMA)
+    return articles, pl.concat([discover_rejects.select(cols), rejected.select(cols)], how="vertical_relaxed")
+
+
+def _shard_bytes(files: list[Path], workers: int) -> int:
+    """Raw bytes per shard: ``WIREWASH_SHARD_BYTES`` if set; else at most ``TARGET_BYTES`` (bounded
+    memory per task), and small enough that a small run still gives every worker two shards."""
+    if os.environ.get(SHARD_BYTES_ENV):
+        return max(1, int(os.environ[SHARD_BYTES_ENV]))
+    total = 0
+    for f in files:
+        with contextlib.suppress(OSError):
+            total += f.lstat().st_size
+    return max(1 << 20, min(TARGET_BYTES, -(-total // (2 * max(1, workers)))))
+
+
+def _warm_kernels() -> None:
+    """Compile (or load from numba's cache) the dedup kernels once here, before any worker process
+    starts: workers then only load the cache, never write it at the same time."""
+    from transforms.dedup import DedupConfig, prepare
+
+    prepare(pl.Series(["warm up the compiled kernels once"]), DedupConfig(workers=1))
+
+
+def _wait(futures: list, progress: Progress | None = None) -> list:
+    out = []
+    for f in futures:
+        out.append(f.result())
+        if progress:
+            progress.advance()
+    return out
+
+
+def _run_shards(
+    runner: Any, params: CleanNewsParams, layout: OutputLayout, shards: list[Shard], staging: Path, run: tuple
+) -> tuple[list[dict], dict, dict]:
+    """The shard passes and the global steps between them, as tasks on ``runner``."""
+    run_id, started, files, unread, lap = run
+    shard_paths = [ShardPaths(staging, s.index) for s in shards]
+    read = _wait(
+        [
+            runner.submit(
+                read_shard_task, {"raw_dir": params.raw_dir, "shard": s, "params": params, "paths": p}
+            )
+            for s, p in zip(shards, shard_paths, strict=True)
+        ],
+        Progress(len(shards), "read", files=files, unread=unread),
+    )
+    lap("read")
+    evidence = {"evidence": [p.evidence for p in shard_paths], "layout": layout, "params": params}
+    stats = runner.submit(linestats_task, {**evidence, "staging": staging}).result()
+    lap("line_statistics")
+    _wait(
+        [
+            runner.submit(clean_shard_task, {"paths": p, "staging": staging, "params": params})
+            for p in shard_paths
+        ],
+        Progress(len(shards), "cleaned"),
+    )
+    lap("clean")
+    deduped = runner.submit(
+        dedup_task, {"shards": shard_paths, "params": params, "layout": layout, "staging": staging}
+    ).result()
+    lap("dedup")
+    write = {"staging": staging, "run_id": run_id, "started": started}
+    _wait(
+        [runner.submit(write_shard_task, {"paths": p, **write}) for p in shard_paths],
+        Progress(len(shards), "written"),
+    )
+    lap("write")
+    return read, stats, deduped
+
+
+def _skipped(read: list[dict]) -> dict[str, int]:
+    """WARC records that are not documents, by kind, summed over the shards' results."""
+    out: dict[str, int] = {}
+    for r in read:
+        for k, n in r.items():
+            if k.startswith("skipped:"):
+                out[k[8:]] = out.get(k[8:], 0) + n
+    return out
+
+
+def _discover_part(staging: Path, index: int, rejects: pl.DataFrame, run_id: str, started: datetime) -> Path:
+    """The discovery rejects (symlinks, unsupported types) as one more rejected part of the run."""
+    part = staging / "parts" / "rejected" / f"part-{index:05d}.parquet"
+    stamp = {"run_id": pl.lit(run_id), "ingested_at": pl.lit(started).cast(pl.Datetime("us", "UTC"))}
+    return write_parquet_atomic(rejects.with_columns(**stamp), part)
 
 
 @flow(
     name="clean-news",
-    description="Raw scraped news (txt, html, jsonl) -> clean, deduplicated Parquet.",
+    description="Raw scraped news (txt, html, jsonl, warc) -> clean, deduplicated Parquet.",
     validate_parameters=True,
 )
 def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
@@ -144,53 +268,88 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
     layout = OutputLayout(Path(params.out_dir))
     run_id = new_run_id()
     started = datetime.now(UTC)
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        timings[name] = round(now - clock[0], 3)
+        clock[0] = now
+
+    history = _history(params, layout)
     with output_lock(layout, params.lock_wait_seconds, run_id):
         rolled_back = layout.recover()
-        stages.rollback_history(params, layout)
+        rollback_history(history, layout)
         if rolled_back:
             logger.warning("rolled back unfinished runs: %s", ", ".join(rolled_back))
-        stages.supersede(params, layout)  # finish one a crash interrupted
+        supersede(history, layout)  # finish one a crash interrupted
 
         files, discover_rejects, manifest = plan_task(params.raw_dir, layout, params.full, run_id)
-        logger.info("%d input files to process (new or changed)", len(files))
-        parts = [ReadResult(records=pl.DataFrame(schema=RECORD_SCHEMA), rejected=discover_rejects)]
-        progress = artifacts.Progress(total=len(files), unread=discover_rejects.height)
-        for i in range(0, len(files), READ_BATCH_FILES):
-            batch = files[i : i + READ_BATCH_FILES]
-            parts.append(read_task(params.raw_dir, quote(batch), read_limits(params), _workers(params)))
-            progress.advance(len(batch))
-        read = ReadResult.concat(parts)
+        shards = plan_shards(files, _shard_bytes(files, configs.workers(params)))
+        staging = layout.staging(run_id)
+        logger.info("%d input files to process (new or changed) in %d shards", len(files), len(shards))
+        _warm_kernels()
+        lap("plan")
+        run = (run_id, started, len(files), discover_rejects.height, lap)
+        with shared_api(), task_runner(params.dask, configs.workers(params), len(shards)) as runner:
+            read, stats, deduped = _run_shards(runner, params, layout, shards, staging, run)
 
-        cleaned = clean_task(quote(read.records), params, layout)
-        deduped = dedup_task(quote(cleaned.articles), params, layout)
-        articles = deduped.articles
-        rejected = pl.concat([read.rejected, cleaned.rejected], how="vertical_relaxed")
-
-        summary = run_summary(articles, rejected, read.skipped)
+        articles, rejected = _summary_frames(staging, discover_rejects)
+        summary = run_summary(articles, rejected, _skipped(read))
+        lap("summary")
         summary.update(
             run_id=run_id,
             raw_dir=params.raw_dir,
             out_dir=str(layout.out),
             files=len(files),
+            shards=len(shards),
+            records_read=sum(r["records"] for r in read),
             rolled_back=rolled_back,
-            new_clusters=deduped.new_clusters,
+            new_clusters=deduped["new_clusters"],
+            history_candidates=deduped["history_candidates"],
+            repeated_lines=stats["repeated_lines"],
             started_at=started.isoformat(),
-            finished_at=datetime.now(UTC).isoformat(),
             params=params.model_dump(),
         )
-        tables = {
-            "articles": _stamp(articles, run_id, started),
-            "rejected": _stamp(rejected, run_id, started),
-            "roundups": _stamp(deduped.side_tables["roundups"], run_id, started),
-            "_state/manifest": manifest,
-            "_state/linestats": cleaned.evidence,
+        parts = {
+            name: sorted((staging / "parts" / name).glob("*.parquet"))
+            for name in ("articles", "rejected", "roundups", "_state/linestats")
         }
-        summary["paths"] = publish_task(layout, run_id, quote(tables), summary, quote(deduped), params)
+        if discover_rejects.height:
+            parts["rejected"].append(_discover_part(staging, len(shards), discover_rejects, run_id, started))
+        tables = {"_state/manifest": manifest}
+        summary["paths"] = _publish(layout, run_id, tables, parts, summary, staging, params, timings, lap)
     logger.info(
         "records in %d = articles %d + rejected %d",
         summary["records_in"],
         summary["articles"],
         summary["rejected"],
     )
-    artifacts.publish_artifacts(summary, layout)
+    publish_artifacts(summary, layout)
     return summary
+
+
+def _publish(
+    layout: OutputLayout,
+    run_id: str,
+    tables: dict[str, pl.DataFrame],
+    parts: dict[str, list[Path]],
+    summary: dict[str, Any],
+    staging: Path,
+    params: CleanNewsParams,
+    timings: dict[str, float],
+    lap: Any,
+) -> dict[str, str]:
+    """Add the run's documents to the history index, move its parts into place and commit with the
+    summary, then drop the rows the run superseded and rebuild the clusters table."""
+    out = DedupOutputs(staging)
+    history = _history(params, layout)
+    add_to_history(out.index_rows, out.keys, configs.dedup_config(params).bands, history, run_id)
+    lap("history")
+    summary["finished_at"] = datetime.now(UTC).isoformat()
+    summary["timings"] = timings
+    paths = layout.publish(run_id, tables, summary, parts={k: v for k, v in parts.items() if v})
+    supersede(history, layout)  # before the rebuild: a changed file's old rows must not count
+    rebuild_clusters(layout)
+    lap("publish")
+    return {k: str(v) for k, v in paths.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import io
 import json
 import os
 import stat
@@ -170,10 +171,11 @@ class _LineTooLong(Exception):
     pass
 
 
-def _lines(fh: IO[bytes], limits: ReadLimits) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, bytes) for each line; bytes is None for a line over the cap (skipped, not kept)."""
+def _lines(fh: IO[bytes], limits: ReadLimits, start: int = 0) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) for each line, numbered from ``start + 1``; bytes is None for a line over the
+    cap (skipped, not kept)."""
     total = 0
-    number = 0
+    number = start
     while True:
         chunk = fh.readline(limits.max_record_bytes + 1)
         if not chunk:
@@ -235,9 +237,13 @@ def _jsonl_line(root: Path, path: Path, number: int, raw: bytes, limits: ReadLim
         )
 
 
-def _read_jsonl(root: Path, path: Path, fh: IO[bytes], limits: ReadLimits) -> Iterator[Item]:
+def _read_jsonl(
+    root: Path, path: Path, fh: IO[bytes], limits: ReadLimits, span: tuple[int, int, int] | None = None
+) -> Iterator[Item]:
     """The records and rejects of a .jsonl(.gz) file, line by line. A broken stream ends the file with
-    one reject naming where it broke; the lines before it are kept."""
+    one reject naming where it broke; the lines before it are kept. ``span`` = (start byte, end byte,
+    lines before start): one line-aligned range of a plain JSONL file (a shard of a large file, see
+    flows.shards); the empty-file check is then the planner's."""
     gz = path.name.lower().endswith(".gz")
     if not gz:  # the decompression cap is for gzip streams; a plain file is streamed line by line
         limits = replace(limits, max_decompressed_bytes=1 << 62)
@@ -245,7 +251,10 @@ def _read_jsonl(root: Path, path: Path, fh: IO[bytes], limits: ReadLimits) -> It
     end: tuple[int | None, str, str] | None = None  # (line, reason, detail) of a broken stream
     try:
         with fh, gzip.GzipFile(fileobj=fh, mode="rb") if gz else fh as stream:
-            for number, raw in _lines(stream, limits):
+            if span is not None and not gz:
+                stream.seek(span[0])
+                stream = io.BytesIO(stream.read(span[1] - span[0]))  # bounded: the planner caps a span
+            for number, raw in _lines(stream, limits, span[2] if span else 0):
                 if raw is None:
                     cap = limits.max_record_bytes // MiB
                     detail = f"JSONL line longer than the {cap} MiB cap"
@@ -269,21 +278,28 @@ def _read_jsonl(root: Path, path: Path, fh: IO[bytes], limits: ReadLimits) -> It
         end = (number + 1 if number else None, "unreadable", f"{type(exc).__name__}: {exc}")
     if end is not None:
         yield REJECT, reject_row(root, path, *end)
-    elif not items:  # no line held a record: the file itself is the reject
+    elif not items and span is None:  # no line held a record: the file itself is the reject
         yield (
             REJECT,
             reject_row(root, path, None, "empty_file", "no JSON lines (empty or whitespace only)"),
         )
 
 
-def _read_items(root: Path, path: Path, limits: ReadLimits, skipped: Counter | None = None) -> Iterator[Item]:
+def _read_items(
+    root: Path,
+    path: Path,
+    limits: ReadLimits,
+    skipped: Counter | None = None,
+    span: tuple[int, int, int] | None = None,
+) -> Iterator[Item]:
     """Every record and reject of one file; WARC records that are not documents are counted into
     ``skipped`` by kind. Nothing raises for bad input."""
     suffix = _suffix(path.name)
     fmt = {".txt": "txt", ".html": "html", ".htm": "html"}.get(suffix or "", "jsonl")
     try:
         if suffix is not None and suffix.startswith(".warc"):
-            records, rejects, kinds = read_warc(root, path, limits)
+            byte_range = span[:2] if span is not None else None
+            records, rejects, kinds = read_warc(root, path, limits, byte_range=byte_range)
             if skipped is not None:
                 skipped.update(kinds)
             yield from ((RECORD, r) for r in records)
@@ -291,7 +307,7 @@ def _read_items(root: Path, path: Path, limits: ReadLimits, skipped: Counter | N
             return
         fh = _open_input(root, path)
         if fmt == "jsonl":
-            yield from _read_jsonl(root, path, fh, limits)
+            yield from _read_jsonl(root, path, fh, limits, span)
         else:
             yield RECORD, _read_single(root, path, fh, fmt, limits)
     except (DecodeError, RecordError) as exc:
@@ -309,14 +325,19 @@ def _read_items(root: Path, path: Path, limits: ReadLimits, skipped: Counter | N
 
 
 def read_file(
-    root: Path, path: Path, limits: ReadLimits = ReadLimits(), skipped: Counter | None = None
+    root: Path,
+    path: Path,
+    limits: ReadLimits = ReadLimits(),
+    span: tuple[int, int, int] | None = None,
+    skipped: Counter | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """Records and rejects of one input file; WARC records that are not documents are counted into
-    ``skipped`` by kind. Never raises for bad input."""
+    """Records and rejects of one input file, or of one ``span`` of it (a line range of a JSONL file, a
+    record range of a WARC file: see flows.shards); WARC records that are not documents are counted
+    into ``skipped`` by kind. Never raises for bad input."""
     root = root.resolve()
     out: list[dict] = []
     rejects: list[dict] = []
-    for kind, row in _read_items(root, path, limits, skipped):
+    for kind, row in _read_items(root, path, limits, skipped, span):
         (out if kind == RECORD else rejects).append(row)
     return out, rejects
 
@@ -331,7 +352,7 @@ def _read_chunk(root: Path, paths: list, limits: ReadLimits) -> ReadResult:
             r, j, kinds = read_warc(root, path[0], limits, byte_range=path[1])
             skipped.update(kinds)
         else:
-            r, j = read_file(root, path, limits, skipped)
+            r, j = read_file(root, path, limits, skipped=skipped)
         rows += r
         rejects += j
     return ReadResult(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -38,6 +39,7 @@ PATH_KEYED_TABLES = ("articles", "rejected")
 _ESCAPED = frozenset(b"%")
 
 
+@functools.lru_cache(maxsize=4096)  # called for every record of a file: once per file is enough
 def rel_path(root: Path, path: Path) -> str:
     """``source_path``: POSIX path relative to the raw root. A name that is valid UTF-8 is kept as is,
     except that ``%`` is written ``%25``; each byte of a name that is not UTF-8 is written ``%XX``. The
@@ -173,12 +175,10 @@ def compact(layout: OutputLayout, extra_tables: tuple[str, ...] = ()) -> int:
     for (run_id,), group in stale.group_by(["run_id"], maintain_order=True):
         paths = group["source_path"]
         for table in (*PATH_KEYED_TABLES, *extra_tables, "_state/manifest"):
-            part = layout.run_part(table, run_id)
-            if not part.exists():
-                continue
-            df = pl.read_parquet(part)
-            keep = df.filter(~pl.col("source_path").is_in(paths.to_list()))
-            if keep.height != df.height:
-                dropped += df.height - keep.height if table != "_state/manifest" else 0
-                write_parquet_atomic(keep, part)
+            for part in layout.run_parts(table, run_id):  # a sharded run writes several parts
+                df = pl.read_parquet(part)
+                keep = df.filter(~pl.col("source_path").is_in(paths.to_list()))
+                if keep.height != df.height:
+                    dropped += df.height - keep.height if table != "_state/manifest" else 0
+                    write_parquet_atomic(keep, part)
     return dropped

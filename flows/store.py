@@ -1,8 +1,9 @@
 """Output folder layout and atomic, all-or-nothing publication of a run's tables.
 
-    <out>/articles/run-<run_id>/part-00000.parquet   one row per kept article (duplicates flagged)
-    <out>/rejected/run-<run_id>/part-00000.parquet   one row per rejected record, with reason
-    <out>/<table>/run-<run_id>/part-00000.parquet    other per-run tables (roundup links, ...)
+    <out>/articles/run-<run_id>/part-NNNNN.parquet   one row per kept article (duplicates flagged);
+                                                     a run writes one part per shard
+    <out>/rejected/run-<run_id>/part-NNNNN.parquet   one row per rejected record, with reason
+    <out>/<table>/run-<run_id>/part-NNNNN.parquet    other per-run tables (roundup links, ...)
     <out>/clusters/clusters.parquet                  rebuilt from all runs' articles after each run
     <out>/runs/<run_id>.json                         run summary; its presence commits the run
     <out>/_state/                                    manifest, history index, lock (not a table)
@@ -26,9 +27,10 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["OutputLayout", "write_parquet_atomic", "write_json_atomic"]
+__all__ = ["OutputLayout", "savez", "write_atomic", "write_parquet_atomic", "write_json_atomic"]
 
 PART = "part-00000.parquet"
+PART_GLOB = "part-*.parquet"
 
 
 def _fsync_dir(path: Path) -> None:
@@ -47,7 +49,7 @@ def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
 
 
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """``write`` a temporary file in the same folder, fsync it, rename it over ``path``, fsync the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
@@ -62,14 +64,25 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def write_parquet_atomic(df: pl.DataFrame, path: Path) -> Path:
+def write_parquet_atomic(df: pl.DataFrame, path: Path, row_group_size: int | None = None) -> Path:
     """zstd Parquet, atomically: readers see the old file or the new one, never a part."""
-    return _write_atomic(path, lambda tmp: df.write_parquet(tmp, compression="zstd", statistics=True))
+    return write_atomic(
+        path,
+        lambda tmp: df.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=row_group_size),
+    )
+
+
+def savez(path: Path, **arrays: Any) -> None:
+    """numpy arrays into an uncompressed .npz (for ``write_atomic``: the file is closed when it returns)."""
+    import numpy as np
+
+    with path.open("wb") as fh:
+        np.savez(fh, **arrays)
 
 
 def write_json_atomic(obj: Any, path: Path) -> Path:
     text = json.dumps(obj, indent=2, default=str, ensure_ascii=False)
-    return _write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 class OutputLayout:
@@ -91,8 +104,12 @@ class OutputLayout:
     def table_glob(self, table: str) -> str:
         return str(self.out / table / "**" / "*.parquet")
 
-    def run_part(self, table: str, run_id: str) -> Path:
-        return self._inside(self.out / table / f"run-{run_id}" / PART)
+    def run_part(self, table: str, run_id: str, part: int = 0) -> Path:
+        return self._inside(self.out / table / f"run-{run_id}" / f"part-{part:05d}.parquet")
+
+    def run_parts(self, table: str, run_id: str) -> list[Path]:
+        """Every part a run wrote of ``table`` (one per shard for articles and rejects)."""
+        return sorted((self.out / table / f"run-{run_id}").glob(PART_GLOB))
 
     def summary_path(self, run_id: str) -> Path:
         return self._inside(self.out / "runs" / f"{run_id}.json")
@@ -105,24 +122,42 @@ class OutputLayout:
         return sorted(p.stem for p in runs.glob("*.json")) if runs.is_dir() else []
 
     def has_table(self, table: str) -> bool:
-        return any((self.out / table).glob(f"run-*/{PART}"))
+        return any((self.out / table).glob(f"run-*/{PART_GLOB}"))
 
     def scan(self, table: str) -> pl.LazyFrame | None:
         return pl.scan_parquet(self.table_glob(table)) if self.has_table(table) else None
 
+    def staging(self, run_id: str) -> Path:
+        """The run's scratch folder: shards' staged files and output parts before they move into place."""
+        return self._inside(self.out / "_staging" / run_id)
+
     def publish(
-        self, run_id: str, tables: dict[str, pl.DataFrame], summary: dict[str, Any]
+        self,
+        run_id: str,
+        tables: dict[str, pl.DataFrame],
+        summary: dict[str, Any],
+        parts: dict[str, list[Path]] | None = None,
     ) -> dict[str, Path]:
-        """Stage every table of the run, move them into place, then commit with the summary."""
-        staging = self._inside(self.out / "_staging" / run_id)
-        staged = {name: write_parquet_atomic(df, staging / name / PART) for name, df in tables.items()}
+        """Stage every table of the run (``tables`` as frames; ``parts``: part files staged already,
+        e.g. one per shard), move them into place, then commit with the summary. Returns each table's
+        run folder."""
+        staging = self.staging(run_id)
+        moves: dict[str, list[Path]] = {k: list(v) for k, v in (parts or {}).items()}
+        for name, df in tables.items():
+            moves.setdefault(name, []).append(
+                write_parquet_atomic(
+                    df, staging / "parts" / name / f"part-{len(moves.get(name, [])):05d}.parquet"
+                )
+            )
         paths: dict[str, Path] = {}
-        for name, tmp in staged.items():
-            final = self.run_part(name, run_id)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, final)
-            _fsync_dir(final.parent)
-            paths[name] = final
+        for name, files in moves.items():
+            for tmp in files:
+                final = self._inside(self.out / name / f"run-{run_id}" / tmp.name)
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, final)
+                paths[name] = final.parent
+            if name in paths:
+                _fsync_dir(paths[name])
         shutil.rmtree(staging, ignore_errors=True)
         with contextlib.suppress(OSError):  # the parent too, when no other run is staging
             staging.parent.rmdir()

@@ -184,6 +184,17 @@ CRASH = textwrap.dedent(
     point = sys.argv[3]
     if point == "before-summary":
         store.write_json_atomic = lambda *a, **k: os._exit(9)   # dies like kill -9 after tables moved
+    elif point == "mid-shards":   # dies like kill -9 while the shards are being cleaned
+        import flows.shards as shards
+        real_clean, calls = shards.clean_shard, [0]
+        def clean_shard(*a, **k):
+            calls[0] += 1
+            if calls[0] == 3:
+                os._exit(9)
+            return real_clean(*a, **k)
+        shards.clean_shard = clean_shard
+        import flows.pipeline as pipeline
+        pipeline.clean_shard = clean_shard
     elif point == "mid-move":
         real, n = os.replace, [0]
         def replace(src, dst):
@@ -237,14 +248,15 @@ def _run(args: list[str], home: Path, log: Path) -> tuple[int, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("point", ["mid-move", "before-summary"])
-def test_killed_run_is_recovered_without_loss_or_doubles(tmp_path, point):
+@pytest.mark.parametrize("point", ["mid-shards", "mid-move", "before-summary"])
+def test_killed_run_is_recovered_without_loss_or_doubles(tmp_path, point, monkeypatch):
     raw, out = tmp_path / "raw", tmp_path / "out"
     shutil.copytree(SAMPLE, raw)
+    monkeypatch.setenv("WIREWASH_SHARD_BYTES", "4000")  # several shards, several parts per table
     code, log = _run(["-c", CRASH, str(raw), str(out), point], tmp_path / "home", tmp_path / "crash.log")
     assert code == 9, log[-2000:]
     assert not list(out.rglob("runs/*.json"))  # never committed
-    assert (out / "articles").exists() or point == "mid-move"  # tables were already in place
+    assert (out / "articles").exists() or point in ("mid-move", "mid-shards")  # tables were in place
     code, log = _run(
         ["-m", "flows.cli", "run", "--raw", str(raw), "--out", str(out), "--set", "workers=1"],
         tmp_path / "home",
@@ -256,6 +268,7 @@ def test_killed_run_is_recovered_without_loss_or_doubles(tmp_path, point):
     assert not list(out.rglob("*.tmp"))
     assert not (out / "_staging").exists() or not any((out / "_staging").iterdir())
     assert "rolled back" in log or point == "mid-move"
+    assert len(list(out.glob("articles/run-*/part-*.parquet"))) > 1
 
 
 @pytest.mark.slow
@@ -318,3 +331,35 @@ def test_excerpt_arriving_later_joins_the_story_kept_earlier(prefect_harness, tm
     assert excerpt["cluster_id"].item() == story["cluster_id"].item()
     assert excerpt["duplicate_of"].item() == story["doc_id"].item()
     assert excerpt["similarity"].item() < 0.5 < excerpt["containment"].item()
+
+
+def _comparable(out: Path) -> dict[str, pl.DataFrame]:
+    """A run's tables without the columns that name the run."""
+    drop = ["run_id", "ingested_at"]
+    return {
+        "articles": articles(out).drop(drop).sort("doc_id"),
+        "rejected": rejected(out).drop(drop).sort("source_path", "source_line", "reason"),
+        "clusters": pl.read_parquet(out / "clusters" / "clusters.parquet").sort("cluster_id"),
+    }
+
+
+@pytest.mark.slow
+def test_sharded_and_dask_runs_equal_the_one_shard_run(prefect_harness, tmp_path, monkeypatch):
+    """Same doc_ids, clusters, canonical copies, duplicate links, removed lines and rejects whatever the
+    shard size and the executor: one shard in-process, 4 KB shards on a 2-worker Dask LocalCluster."""
+    from flows.params import CleanNewsParams
+    from flows.pipeline import clean_news
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    one = clean_news(params=CleanNewsParams(raw_dir=str(raw), out_dir=str(tmp_path / "one"), workers=1))
+    monkeypatch.setenv("WIREWASH_SHARD_BYTES", "4000")
+    many = clean_news(
+        params=CleanNewsParams(raw_dir=str(raw), out_dir=str(tmp_path / "dask"), dask="local:2")
+    )
+    assert one["shards"] == 1 and many["shards"] > 8
+    assert len(list((tmp_path / "dask").glob("articles/run-*/part-*.parquet"))) > 1
+    a, b = _comparable(tmp_path / "one"), _comparable(tmp_path / "dask")
+    for name in a:
+        assert a[name].equals(b[name]), name
+    assert a["articles"].height == 23 and a["rejected"].height == 3

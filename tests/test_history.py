@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.history import RedisKeyIndex, SqliteKeyIndex
+from flows.history_segments import SegmentKeyIndex
 from transforms.rowcodec import decode_rows, encode_rows
 
 SCHEMA = {
@@ -105,9 +106,11 @@ def redis_url():
 _prefixes = iter(range(10_000))
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["segments", "sqlite", "redis"])
 def index(request, tmp_path):
-    if request.param == "sqlite":
+    if request.param == "segments":
+        idx = SegmentKeyIndex(tmp_path / "history")
+    elif request.param == "sqlite":
         idx = SqliteKeyIndex(tmp_path / "h.sqlite")
     else:
         idx = RedisKeyIndex(request.getfixturevalue("redis_url"), prefix=f"t{next(_prefixes)}")
@@ -134,9 +137,9 @@ TAG = 1 << 63  # containment keys (sampled shingles) carry the top bit
 
 
 def test_containment_keys_need_two_hits_and_skip_boilerplate(index, monkeypatch):
-    import flows.history as history
+    import transforms.dedup.history_policy as policy
 
-    monkeypatch.setattr(history, "MAX_KEY_DOCS", 3)
+    monkeypatch.setattr(policy, "MAX_KEY_DOCS", 3)
     docs = rows(["a", "b", "c", "d", "e"])
     common = TAG | 99  # in every document: boilerplate
     keys = np.array([TAG | 1, TAG | 2, common, TAG | 3, common, TAG | 1, common, common, common], np.uint64)
@@ -192,3 +195,88 @@ def test_index_refuses_keys_from_other_settings(index):
     index.ensure_config("shingle_size=5 num_perm=128")  # same settings: fine
     with pytest.raises(HistoryConfigMismatch, match="num_perm=64"):
         index.ensure_config("shingle_size=5 num_perm=64")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_backends_return_exactly_what_the_pure_rule_returns(index, seed):
+    """Every backend against transforms.dedup.history_policy.candidates_reference, on documents sharing band
+    keys, a few or many containment keys, and a key common to more than MAX_KEY_DOCS documents."""
+    from transforms.dedup.history_policy import MAX_KEY_DOCS, candidates_reference
+
+    rng = np.random.default_rng(seed)
+    n = MAX_KEY_DOCS + 30
+    band = rng.integers(0, 40, (n, 2)).astype(np.uint64)  # few distinct band keys: collisions
+    cont = [
+        TAG | rng.choice(60, size=int(rng.integers(0, 8)), replace=False).astype(np.uint64) for _ in range(n)
+    ]
+    common = np.uint64(TAG | 999)
+    cont = [np.append(c, common) if i <= MAX_KEY_DOCS else c for i, c in enumerate(cont)]  # > MAX docs
+    keys = np.concatenate([np.concatenate([b, c]) for b, c in zip(band, cont, strict=True)]).astype(np.uint64)
+    counts = np.array([2 + c.size for c in cont])
+    docs = rows([f"d{i:03d}" for i in range(n)]).with_columns(
+        band_keys=pl.Series([b.tolist() for b in band], dtype=pl.List(pl.UInt64))
+    )
+    index.add(keys, counts, docs, "r1")
+    index.rollback(committed=["r1"])
+    history = docs.with_columns(
+        containment_keys=pl.Series([c.tolist() for c in cont], dtype=pl.List(pl.UInt64))
+    )
+    for _ in range(5):
+        q = [
+            np.concatenate(
+                [
+                    rng.integers(0, 400, 2).astype(np.uint64),
+                    TAG | rng.choice(60, int(rng.integers(0, 9)), replace=False).astype(np.uint64),
+                    [common],
+                ]
+            ).astype(np.uint64)
+            for _ in range(3)
+        ]
+        qk = np.concatenate(q)
+        qc = np.array([x.size for x in q])
+        want = sorted(candidates_reference(history, qk, qc)["doc_id"].to_list())
+        got = sorted(index.fetch(qk, qc, SCHEMA)["doc_id"].to_list())
+        assert got == want
+
+
+def test_an_earlier_sqlite_index_is_carried_over_once(tmp_path):
+    """An output folder written by an earlier wirewash keeps its history: the committed documents of
+    _state/history.sqlite become one segment, the SQLite file is kept renamed."""
+    from flows.history import open_key_index
+    from transforms.dedup import HISTORY_SCHEMA
+
+    state = tmp_path / "_state"
+    state.mkdir()
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "r1.json").write_text("{}")  # r1 committed, r2 died
+    schema = {**HISTORY_SCHEMA, "source_path": pl.String()}
+    old = SqliteKeyIndex(state / "history.sqlite")
+    old.ensure_config("shingle_size=5")
+    for run_id, doc, key in (("r1", "a", 7), ("r2", "z", 7)):
+        row = pl.DataFrame(
+            {
+                "doc_id": [doc],
+                "cluster_id": [doc],
+                "is_canonical": [True],
+                "canonical_id": [doc],
+                "published": [None],
+                "clean_chars": [10],
+                "exact_hash": [1],
+                "band_keys": [[key]],
+                "containment_keys": [[]],
+                "shingles": [[1, 2, 3]],
+                "source_path": [f"{doc}.jsonl"],
+            },
+            schema=schema,
+        )
+        old.add(np.array([key], np.uint64), np.array([1]), row, run_id)
+    old.close()
+    index = open_key_index("files", state, "")
+    got = index.fetch(
+        np.array([7], np.uint64), np.array([1]), {"doc_id": pl.String(), "clean_chars": pl.Int64()}
+    )
+    assert got["doc_id"].to_list() == ["a"] and got["run_id"].to_list() == ["r1"]
+    assert (state / "history.sqlite.migrated").is_file() and not (state / "history.sqlite").exists()
+    index.ensure_config("shingle_size=5")  # the settings came along
+    with pytest.raises(Exception, match="shingle_size=4"):
+        index.ensure_config("shingle_size=4")

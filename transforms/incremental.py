@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["MANIFEST_SCHEMA", "plan_inputs", "current_manifest", "superseded"]
+__all__ = ["MANIFEST_SCHEMA", "plan_inputs", "current_manifest", "select_todo", "superseded"]
 
 MANIFEST_SCHEMA: dict[str, pl.DataType] = {
     "source_path": pl.String(),
@@ -58,3 +58,19 @@ def superseded(manifest: pl.DataFrame) -> pl.DataFrame:
         .sort("run_id", "source_path")
         .collect()
     )
+
+
+def select_todo(plan: pl.DataFrame, hashes: pl.DataFrame, run_id: str) -> tuple[list[str], pl.DataFrame]:
+    """From a plan (``plan_inputs``) and the content hashes of its not-unchanged files
+    (source_path, sha256): the paths to process, sorted, and this run's manifest rows. A ``touched``
+    file whose content hash is the one seen before is not processed again."""
+    todo = (
+        plan.filter(pl.col("status") != "unchanged")
+        .join(hashes, on="source_path", how="left")
+        .filter((pl.col("status") != "touched") | (pl.col("sha256") != pl.col("known_sha256")))
+        .sort("source_path")
+    )
+    manifest = todo.select(
+        *[pl.col(c) for c in ("source_path", "size", "mtime_ns", "sha256")], pl.lit(run_id).alias("run_id")
+    ).cast(MANIFEST_SCHEMA)
+    return todo.get_column("source_path").to_list(), manifest

@@ -60,11 +60,19 @@ class _Nodes:
         return cls(prep.n_docs, hist, hashes, offsets, h_keys)
 
 
+def clean_chars_expr(articles: pl.DataFrame) -> pl.Expr:
+    """Characters of the clean text; a frame without ``text`` (the sharded run's per-document state)
+    gives them as ``clean_chars``."""
+    if "text" not in articles.columns and "clean_chars" in articles.columns:
+        return pl.col("clean_chars").cast(pl.Int64)
+    return pl.col("text").fill_null("").str.len_chars().cast(pl.Int64)
+
+
 def _doc_frame(articles: pl.DataFrame, prep: Prepared) -> pl.DataFrame:
     return articles.select(
         pl.col("doc_id").cast(pl.String),
         pl.col("published").cast(pl.Datetime("us", "UTC")),
-        clean_chars=pl.col("text").fill_null("").str.len_chars().cast(pl.Int64),
+        clean_chars=clean_chars_expr(articles),
     ).with_columns(
         _idx=pl.int_range(articles.height, dtype=pl.Int64),
         _exact=pl.Series(prep.exact),
@@ -314,9 +322,7 @@ def _assemble(
     )
     result_cols = cols.select(list(DEDUP_COLUMNS)).cast(DEDUP_COLUMNS)
     out = pl.concat([articles.drop(list(DEDUP_COLUMNS), strict=False), result_cols], how="horizontal")
-    members = out.with_columns(
-        clean_chars=pl.col("text").fill_null("").str.len_chars().cast(pl.Int64)
-    ).select(MEMBER_COLUMNS)
+    members = out.with_columns(clean_chars=clean_chars_expr(out)).select(MEMBER_COLUMNS)
     return DedupResult(
         articles=out,
         clusters=clusters_table(members),

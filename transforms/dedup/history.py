@@ -8,6 +8,7 @@ import polars as pl
 import pyarrow as pa
 
 from transforms.dedup.config import DedupConfig
+from transforms.dedup.history_policy import candidates_reference
 from transforms.dedup.reference import distinct_sorted
 from transforms.dedup.schema import HISTORY_SCHEMA
 from transforms.dedup.sketch import Prepared
@@ -17,10 +18,13 @@ __all__ = ["candidates_from_history", "history_arrays", "index_rows", "to_list_c
 
 
 def candidates_from_history(
-    history: pl.DataFrame, keys: np.ndarray | pl.Series | pl.DataFrame
+    history: pl.DataFrame, keys: np.ndarray | pl.Series | pl.DataFrame, counts: np.ndarray | None = None
 ) -> pl.DataFrame:
     """History rows sharing at least one key with `keys` (band or containment keys, e.g. from
-    `lookup_keys`; a frame's `key` column): the pure reference for the key index's query."""
+    `lookup_keys`; a frame's `key` column). With `counts` (keys per new document, as `lookup_keys`
+    gives them): the rows the key index returns, by the same rule (`transforms.dedup.history_policy`)."""
+    if counts is not None:
+        return candidates_reference(history, np.asarray(keys, np.uint64), counts)
     if isinstance(keys, pl.DataFrame):
         keys = keys.get_column("key")
     wanted = pl.Series("key", np.asarray(keys, np.uint64)).unique()

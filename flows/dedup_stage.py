@@ -1,0 +1,118 @@
+"""The run's global dedup step, from what the shards staged: small per-document state (``docs``) and the
+shards' sketches, looked up against the history index, clustered once over the whole run.
+
+The step holds the run's per-document state (about 150 bytes an article) and its shingle hashes, which
+are memory-mapped from one file written shard by shard (``flows.shards.gather_prepared``); it never
+holds a text. It writes the dedup assignments (``doc_id`` + ``DEDUP_COLUMNS``), the roundup links and
+what the history index needs, and returns a small summary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from flows.history import key_index
+from flows.shards import DOC_SCHEMA, gather_prepared
+from flows.store import savez, write_atomic, write_parquet_atomic
+from transforms.dedup import DEDUP_COLUMNS, HISTORY_SCHEMA, DedupConfig, dedup_frame, lookup_keys, prepare
+from transforms.shards import history_rows
+
+__all__ = ["HISTORY_DOC_SCHEMA", "DedupOutputs", "run_dedup"]
+
+# What the history index keeps per document (no shingles: they are recomputed from the article's clean
+# text, found through run_id + part, when the document is a candidate).
+HISTORY_DOC_SCHEMA: dict[str, pl.DataType] = {
+    "doc_id": pl.String(),
+    "cluster_id": pl.String(),
+    "is_canonical": pl.Boolean(),
+    "canonical_id": pl.String(),
+    "published": pl.Datetime("us", "UTC"),
+    "clean_chars": pl.Int64(),
+    "source_path": pl.String(),
+    "part": pl.Int32(),
+}
+
+
+class DedupOutputs:
+    """Where the dedup step writes, under the run's staging folder."""
+
+    def __init__(self, staging: Path) -> None:
+        self.root = staging / "dedup"
+        self.assignments = self.root / "assignments.parquet"
+        self.roundups = staging / "parts" / "roundups" / "part-00000.parquet"
+        self.index_rows = self.root / "index_rows.parquet"
+        self.keys = self.root / "keys.npz"
+
+
+def _history_rows(
+    index, keys: np.ndarray, counts: np.ndarray, exclude_paths: pl.Series, articles: Path, config: DedupConfig
+) -> pl.DataFrame:
+    """`HISTORY_SCHEMA` rows of the earlier documents the index returns, their sketch recomputed from
+    their clean text in the articles parts (read per part: only the candidates' rows)."""
+    found = index.fetch(keys, counts, HISTORY_DOC_SCHEMA)
+    # a file processed again supersedes its earlier rows: never match a document against its old self
+    found = found.filter(~pl.col("source_path").is_in(exclude_paths.implode()))
+    texts = []
+    for (run_id, part), group in found.group_by(["run_id", "part"], maintain_order=True):
+        path = articles / f"run-{run_id}" / f"part-{int(part):05d}.parquet"
+        if path.is_file():
+            texts.append(
+                pl.scan_parquet(path)
+                .select("doc_id", "text")
+                .filter(pl.col("doc_id").is_in(group.get_column("doc_id").implode()))
+                .collect()
+                .with_columns(run_id=pl.lit(run_id))
+            )
+    if not texts:
+        return pl.DataFrame(schema=HISTORY_SCHEMA)
+    # a part gone (deleted by hand) leaves its documents out: they cannot be verified
+    docs = found.join(pl.concat(texts), on=["doc_id", "run_id"]).sort("run_id", "part", "doc_id")
+    return history_rows(docs, prepare(docs.get_column("text"), config), config)
+
+
+def run_dedup(
+    docs_paths: list[Path],
+    sketch_paths: list[Path],
+    config: DedupConfig,
+    history: tuple[str, Path, str, str],
+    out: DedupOutputs,
+    articles: Path,
+) -> dict[str, int]:
+    """``history`` = (backend, state dir, redis url, settings fingerprint) of the history index;
+    ``articles`` the output's articles folder (earlier runs' texts, for verifying history candidates)."""
+    docs = pl.concat(
+        [
+            pl.read_parquet(p).with_columns(part=pl.lit(int(p.stem.split("-")[1]), pl.Int32))
+            for p in docs_paths
+        ]
+        or [pl.DataFrame(schema={**DOC_SCHEMA, "part": pl.Int32()})],
+        how="diagonal_relaxed",
+    )
+    prepared = gather_prepared(sketch_paths, out.root)
+    if prepared.n_docs != docs.height:
+        raise RuntimeError(f"staged sketches hold {prepared.n_docs} documents, staged docs {docs.height}")
+    keys, counts = lookup_keys(prepared, config)
+    with key_index(*history) as index:
+        hist = _history_rows(index, keys, counts, docs.get_column("source_path").unique(), articles, config)
+    result = dedup_frame(docs.drop("part"), config, hist, prepared=prepared)
+    del prepared
+    paths = docs.select("doc_id", "source_path", "part")
+    write_parquet_atomic(result.articles.select("doc_id", *DEDUP_COLUMNS), out.assignments)
+    roundups = result.roundup_links.join(paths.drop("part"), on="doc_id", how="left")
+    if roundups.height:
+        write_parquet_atomic(roundups, out.roundups)
+    # the list columns (shingles above all: the size of the run's sketch) never leave this step
+    index_rows = result.index_rows.select(
+        [c for c in HISTORY_DOC_SCHEMA if c in result.index_rows.columns]
+    ).join(paths, on="doc_id", how="left")
+    write_parquet_atomic(index_rows.select(list(HISTORY_DOC_SCHEMA)).cast(HISTORY_DOC_SCHEMA), out.index_rows)
+    write_atomic(out.keys, lambda tmp: savez(tmp, keys=keys, counts=counts))
+    new_ids = docs.get_column("doc_id")
+    return {
+        "history_candidates": hist.height,
+        "new_clusters": result.clusters.filter(pl.col("canonical_id").is_in(new_ids.implode())).height,
+        "roundups": roundups.height,
+    }

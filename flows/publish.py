@@ -1,0 +1,67 @@
+"""After the run's parts are staged: register its documents in the history index, move its parts into
+place and commit, drop what it superseded, rebuild the clusters table. Plus the start-of-run repairs
+(roll back what a dead run left in the history index)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from flows.history import key_index
+from flows.state import compact, load_manifest
+from flows.store import OutputLayout, write_parquet_atomic
+from transforms.dedup import MEMBER_COLUMNS, clusters_table
+from transforms.history_keys import keys_to_register
+from transforms.incremental import superseded
+
+__all__ = ["add_to_history", "rebuild_clusters", "rollback_history", "supersede"]
+
+# per-run side tables that carry source_path, so a changed input's earlier rows can be superseded
+PATH_KEYED_SIDE_TABLES = ("roundups",)
+
+History = tuple[str, Path, str, str]  # backend, state dir, redis url, settings fingerprint
+
+
+def add_to_history(index_rows: Path, keys_path: Path, bands: int, history: History, run_id: str) -> int:
+    """Register the run's documents before the run commits: a run that dies is rolled back from the
+    index by the next run."""
+    if not index_rows.is_file():
+        return 0
+    rows = pl.read_parquet(index_rows)
+    if rows.is_empty():
+        return 0
+    with np.load(keys_path) as z:
+        keys, counts = keys_to_register(
+            z["keys"], z["counts"], bands, rows.get_column("is_canonical").to_numpy()
+        )
+    with key_index(*history) as index:
+        index.add(keys, counts, rows, run_id)
+    return rows.height
+
+
+def rollback_history(history: History, layout: OutputLayout) -> list[str]:
+    with key_index(*history) as index:
+        return index.rollback(layout.committed_runs())
+
+
+def supersede(history: History, layout: OutputLayout) -> int:
+    """Drop what a later run superseded (a changed input processed again): from the history index first,
+    then from the Parquet parts, the manifest last (so a crash midway is finished by the next run)."""
+    stale = superseded(load_manifest(layout))
+    if stale.is_empty():
+        return 0
+    with key_index(*history) as index:
+        index.drop_paths(stale)
+    return compact(layout, extra_tables=PATH_KEYED_SIDE_TABLES)
+
+
+def rebuild_clusters(layout: OutputLayout) -> int:
+    """The clusters table over every run's articles (a column-projected scan), replaced atomically."""
+    lf = layout.scan("articles")
+    if lf is None:
+        return 0
+    table = clusters_table(lf.select(MEMBER_COLUMNS).collect())
+    write_parquet_atomic(table, layout.clusters_path())
+    return table.height

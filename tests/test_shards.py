@@ -1,0 +1,85 @@
+"""Shard planning (line ranges of large JSONL files, batches of small ones) and the pure helpers of the
+sharded run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from flows.readers import read_file
+from flows.shards import plan_shards
+from transforms.dedup import DedupConfig, prepare
+from transforms.shards import concat_prepared
+
+
+def _jsonl(path: Path, n: int, width: int = 50) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps({"text": f"record {i} " + "x" * (width + i % 7)}) for i in range(n)]
+    lines[3] = "   "  # a blank line inside: line numbers must still count it
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("target", [1, 64, 200, 1000, 10**9])
+def test_line_ranges_read_the_same_records_as_the_whole_file(raw_root, target):
+    path = _jsonl(raw_root / "feed" / "big.jsonl", 40)
+    whole, whole_rej = read_file(raw_root, path)
+    shards = plan_shards([path], target)
+    spans = [s.span for s in shards if s.span]
+    if target < path.stat().st_size:
+        assert len(shards) > 1 and all(s.files == (str(path),) for s in shards)
+        assert spans[0][0] == 0 and spans[-1][1] == path.stat().st_size
+        assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))  # contiguous
+    rows, rejects = [], []
+    for s in shards:
+        r, j = read_file(raw_root, path, span=s.span)
+        rows += r
+        rejects += j
+    assert [(r["doc_id"], r["source_line"], r["raw_text"]) for r in rows] == [
+        (r["doc_id"], r["source_line"], r["raw_text"]) for r in whole
+    ]
+    assert rejects == whole_rej
+    assert [r["source_line"] for r in rows][:4] == [1, 2, 3, 5]
+
+
+def test_small_files_are_batched_by_bytes_and_count(raw_root):
+    files = []
+    for i in range(10):
+        f = raw_root / "o" / f"{i}.txt"
+        f.parent.mkdir(exist_ok=True)
+        f.write_text("y" * 100)
+        files.append(f)
+    shards = plan_shards(files, target_bytes=350, max_files=100)
+    assert [len(s.files) for s in shards] == [3, 3, 3, 1]
+    assert [s.index for s in shards] == [0, 1, 2, 3]
+    assert [len(s.files) for s in plan_shards(files, target_bytes=10**9, max_files=4)] == [4, 4, 2]
+    assert sum((list(s.files) for s in shards), []) == [str(f) for f in files]
+
+
+def test_a_large_file_between_small_ones_keeps_path_order(raw_root):
+    small = raw_root / "a" / "1.txt"
+    small.parent.mkdir()
+    small.write_text("z" * 10)
+    big = _jsonl(raw_root / "b" / "big.jsonl", 30)
+    last = raw_root / "c" / "2.txt"
+    last.parent.mkdir()
+    last.write_text("z" * 10)
+    shards = plan_shards([small, big, last], target_bytes=300)
+    assert shards[0].files == (str(small),) and shards[-1].files == (str(last),)
+    assert all(s.files == (str(big),) and s.span for s in shards[1:-1])
+    assert [s.index for s in shards] == list(range(len(shards)))
+
+
+def test_concatenated_sketches_equal_one_sketch_of_all_texts():
+    texts = pl.Series([f"word{i} " * (5 + i % 11) + f"tail {i} shared words here" for i in range(30)])
+    config = DedupConfig(workers=1)
+    whole = prepare(texts, config)
+    parts = concat_prepared([prepare(texts.slice(lo, 7), config) for lo in range(0, 30, 7)])
+    for name in ("hashes", "offsets", "exact", "n_words", "keys"):
+        assert np.array_equal(getattr(whole, name), getattr(parts, name)), name
+    empty = concat_prepared([])
+    assert empty.n_docs == 0 and empty.keys.shape == (0, 16)
