@@ -69,6 +69,7 @@ def dedup(layout: OutputLayout, params: CleanNewsParams, sp: ShardPaths, staging
     return run_dedup(
         [sp.docs],
         [sp.sketch],
+        [sp.clean],
         configs.dedup_config(params),
         _history(params, layout),
         DedupOutputs(staging),

@@ -9,6 +9,7 @@ what the history index needs, and returns a small summary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -73,9 +74,29 @@ def _history_rows(
     return history_rows(docs, prepare(docs.get_column("text"), config), config)
 
 
+def _staged_texts(parts: np.ndarray, clean_paths: list[Path]) -> Callable[[np.ndarray], pl.Series]:
+    """Positions of the run's documents -> their clean texts, read from the shards' staged articles
+    (document ``i`` is row ``i - first[part]`` of its shard's file): one shard's text column at a time,
+    and only for the shards the asked documents are in."""
+    first = np.searchsorted(parts, np.arange(len(clean_paths)), side="left")
+
+    def gather(positions: np.ndarray) -> pl.Series:
+        positions = np.asarray(positions, np.int64)
+        out = np.empty(positions.size, dtype=object)
+        shard_of = parts[positions]
+        for shard in np.unique(shard_of):
+            mask = shard_of == shard
+            texts = pl.read_parquet(clean_paths[int(shard)], columns=["text"]).get_column("text")
+            out[mask] = texts.gather(positions[mask] - first[shard]).to_list()
+        return pl.Series("text", out.tolist(), dtype=pl.String)
+
+    return gather
+
+
 def run_dedup(
     docs_paths: list[Path],
     sketch_paths: list[Path],
+    clean_paths: list[Path],
     config: DedupConfig,
     history: tuple[str, Path, str, str],
     out: DedupOutputs,
@@ -97,7 +118,8 @@ def run_dedup(
     keys, counts = lookup_keys(prepared, config)
     with key_index(*history) as index:
         hist = _history_rows(index, keys, counts, docs.get_column("source_path").unique(), articles, config)
-    result = dedup_frame(docs.drop("part"), config, hist, prepared=prepared)
+    texts = _staged_texts(docs.get_column("part").to_numpy(), clean_paths)
+    result = dedup_frame(docs.drop("part"), config, hist, prepared=prepared, texts=texts)
     del prepared
     paths = docs.select("doc_id", "source_path", "part")
     write_parquet_atomic(result.articles.select("doc_id", *DEDUP_COLUMNS), out.assignments)

@@ -135,6 +135,7 @@ def dedup_task(
     return run_dedup(
         [s.docs for s in shards],
         [s.sketch for s in shards],
+        [s.clean for s in shards],
         configs.dedup_config(params),
         _history(params, layout),
         DedupOutputs(staging),

@@ -28,7 +28,7 @@ from transforms import kernels
 from transforms.dedup.config import DedupConfig
 from transforms.dedup.graph import connected_components, follow_to_root
 from transforms.dedup.overlap import pair_overlap
-from transforms.dedup.quotes import unquoted_containment
+from transforms.dedup.quotes import TextSource, unquoted_containment
 
 __all__ = [
     "ATTACH_CONTAINED",
@@ -128,18 +128,19 @@ def containment_relations(
 
 def confirm_relations(
     rel: pl.DataFrame,
-    texts: pl.Series,
+    texts: TextSource,
     hashes: np.ndarray,
     offsets: np.ndarray,
     config: DedupConfig,
+    n_new: int | None = None,
 ) -> pl.DataFrame:
     """`rel` with `confirmed`: a is a partial copy of b. At or above `plain_containment`, containment
     alone confirms; from `containment_threshold` up to it, a's text outside quotation marks must be
     found in b too, at least `unquoted_share` of a's containment, with at least
     `min_excerpt_shingles` such shingles (`transforms.dedup.quotes`). Only a run's own documents
-    (nodes below `texts.len()`, whose text is given) can be checked; a history document as the
-    contained side needs `plain_containment`."""
-    n_new = texts.len()
+    (nodes below `n_new`, default `texts.len()`, whose text is given) can be checked; a history
+    document as the contained side needs `plain_containment`."""
+    n_new = texts.len() if n_new is None else n_new
     low = max(config.containment_threshold, 0.0)
     plain = max(config.plain_containment, low)
     rel = rel.with_columns(_row=pl.int_range(pl.len(), dtype=pl.Int64))

@@ -25,6 +25,7 @@ from transforms.dedup.graph import connected_components, follow_to_root
 from transforms.dedup.history import history_arrays, index_rows
 from transforms.dedup.keys import prepared_containment_keys
 from transforms.dedup.overlap import KnownOverlap, jaccard, overlap_frame, pair_overlap
+from transforms.dedup.quotes import TextSource
 from transforms.dedup.schema import DEDUP_COLUMNS, HISTORY_SCHEMA, MEMBER_COLUMNS, DedupResult
 from transforms.dedup.sketch import Prepared, prepare
 from transforms.lsh import candidate_pairs_array
@@ -167,7 +168,7 @@ class _Containment:
 
 def join_containment(
     nodes: _Nodes,
-    texts: pl.Series,
+    texts: TextSource,
     comp: np.ndarray,
     rank: np.ndarray,
     reps: np.ndarray,
@@ -182,7 +183,7 @@ def join_containment(
         return _Containment(parent, np.full(total, ct.ATTACH_NONE, np.int8), empty, pl.DataFrame())
     graph_nodes = np.concatenate([reps, np.arange(nodes.n, total)]).astype(np.int64)
     rel = ct.containment_relations(nodes.hashes, nodes.offsets, graph_nodes, config, comp)
-    rel = ct.confirm_relations(rel, texts, nodes.hashes, nodes.offsets, config)
+    rel = ct.confirm_relations(rel, texts, nodes.hashes, nodes.offsets, config, nodes.n)
     plain = max(config.plain_containment, config.containment_threshold)
     cparent, roundups, cvia = ct.resolve_attachments(
         comp, rel, rank, nodes.n, plain, nodes.hashes, nodes.offsets
@@ -217,13 +218,16 @@ def dedup_frame(
     config: DedupConfig = DEFAULT_CONFIG,
     history: pl.DataFrame | None = None,
     prepared: Prepared | None = None,
+    texts: TextSource | None = None,
 ) -> DedupResult:
     """Flag exact, near and partial duplicates of `articles` (within the run and against `history`,
     rows of earlier runs' `index_rows`, e.g. those `candidates_from_history` finds with
     `lookup_keys`). Nothing is dropped; the output keeps the input order.
 
     `prepared` is `prepare(articles["text"], config)` when the caller has it already (the flow needs
-    it for the history lookup first); it is computed here otherwise.
+    it for the history lookup first); it is computed here otherwise. `texts` is for a caller whose
+    `articles` carry no `text` (the sharded run's per-document state): a function from positions to
+    their texts, asked only for the few documents whose quotations must be checked.
 
     `copy_kind` of a duplicate: `exact` (same normalised text as the canonical copy), `excerpt` (its
     component joined the cluster through a containment relation in which it is the contained side:
@@ -239,7 +243,8 @@ def dedup_frame(
     near_edges, known = verify_near(nodes, *lsh_candidates(nodes, prep.keys, reps), config)
     comp, rank = components(nodes, docs, exact_edges, near_edges)
     parent = join_history_near(nodes, comp, rank, near_edges)
-    texts = articles.get_column("text").cast(pl.String)
+    if texts is None:
+        texts = articles.get_column("text").cast(pl.String)
     joined = join_containment(nodes, texts, comp, rank, reps, parent, config)
     # a containment target may itself have joined a history cluster
     root = follow_to_root(joined.parent[joined.parent])[comp]

@@ -8,6 +8,8 @@ quote continues in the next one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import polars as pl
 
@@ -15,7 +17,7 @@ from transforms import kernels
 from transforms.dedup.reference import distinct_sorted
 from transforms.shingle import shingle_batch
 
-__all__ = ["QUOTED", "unquoted_containment", "unquoted_text"]
+__all__ = ["QUOTED", "TextSource", "unquoted_containment", "unquoted_text"]
 
 QUOTED = r'(?m)"[^"\n]*(?:"|$)|“[^”\n]*(?:”|$)|„[^“”\n]*(?:[“”]|$)|«[^»\n]*(?:»|$)'
 
@@ -25,8 +27,11 @@ def unquoted_text(texts: pl.Series) -> pl.Series:
     return texts.fill_null("").str.replace_all(QUOTED, " ")
 
 
+TextSource = pl.Series | Callable[[np.ndarray], pl.Series]  # texts, or positions -> their texts
+
+
 def unquoted_containment(
-    texts: pl.Series,
+    texts: TextSource,
     a: np.ndarray,
     b: np.ndarray,
     hashes: np.ndarray,
@@ -36,12 +41,14 @@ def unquoted_containment(
     """For each pair (a[i], b[i]) of nodes, a[i] a document of `texts` (by position): how many of
     a's shingles lie outside quotations (and are a's own: a shingle that spans a removed quotation
     is not), and the share of those found in b. `hashes`/`offsets` hold every node's distinct sorted
-    shingles, as `prepare` gives them."""
+    shingles, as `prepare` gives them. `texts` may be a function from sorted positions to their texts,
+    for a caller that does not hold every text (the sharded run reads them from its staged shards)."""
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
     if not a.size:
         return np.zeros(0, np.int64), np.zeros(0, np.float64)
     docs, slot = np.unique(a, return_inverse=True)
-    batch = shingle_batch(unquoted_text(texts.gather(docs)), shingle_size)
+    picked = texts.gather(docs) if isinstance(texts, pl.Series) else texts(docs)
+    batch = shingle_batch(unquoted_text(picked), shingle_size)
     q_vals, q_offs = distinct_sorted(batch.hashes, batch.offsets)
     # the quote-free sets become extra nodes after the given ones: one CSR for the compiled merge
     n_nodes = offsets.size - 1
