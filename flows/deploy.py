@@ -118,9 +118,3 @@ def serve_deployment(
     )
     serve(deployment, pause_on_shutdown=False)
     return 0
-
-
-if __name__ == "__main__":  # python -m flows.deploy ARGS is wirewash serve ARGS
-    from flows.cli import main
-
-    sys.exit(main(["serve", *sys.argv[1:]]))

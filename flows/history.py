@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from flows.history_segments import HistoryConfigMismatch, SegmentKeyIndex, migrate_sqlite
 from transforms.dedup import history_policy as policy
 from transforms.rowcodec import decode_rows, encode_rows
 
@@ -86,10 +87,6 @@ class KeyIndex:
 
     def close(self) -> None:
         pass
-
-
-class HistoryConfigMismatch(ValueError):
-    pass
 
 
 class SqliteKeyIndex(KeyIndex):
@@ -392,8 +389,6 @@ def open_key_index(backend: str, state_dir: Path, redis_url: str) -> KeyIndex:
                 'pip install "wirewash[redis]" (or pip install "redis>=5,<9")'
             ) from exc
         return RedisKeyIndex(redis_url)
-    from flows.history_segments import SegmentKeyIndex, migrate_sqlite
-
     index = SegmentKeyIndex(state_dir / "history")
     runs = state_dir.parent / "runs"  # committed runs of the output folder (see flows.store)
     committed = [p.stem for p in runs.glob("*.json")] if runs.is_dir() else []

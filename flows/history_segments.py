@@ -31,7 +31,12 @@ import polars as pl
 from flows.store import write_atomic, write_parquet_atomic
 from transforms.dedup import history_policy as policy
 
-__all__ = ["SegmentKeyIndex"]
+__all__ = ["HistoryConfigMismatch", "SegmentKeyIndex", "migrate_sqlite"]
+
+
+class HistoryConfigMismatch(ValueError):
+    pass
+
 
 MAX_SEGMENTS = 8
 _SEG = re.compile(r"^seg-(.+)-(\d{5})\.parquet$")
@@ -86,7 +91,6 @@ class SegmentKeyIndex:
         return json.loads(meta.read_text())["dedup_config"] if meta.is_file() else None
 
     def ensure_config(self, fingerprint: str) -> None:
-        from flows.history import HistoryConfigMismatch
 
         stored = self._config()
         if stored is None:

@@ -103,17 +103,29 @@ def test_summary_outputs_list_the_clusters_table(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("total", "unread", "steps", "last"),
+    ("shards", "files", "unread", "steps", "last"),
     [
-        (21, 2, [21], "wirewash: 23/23 files: read 21, rejected unread 2 (symlink or unsupported type)"),
-        (3, 0, [2, 1], "wirewash: read 3/3 files"),
+        (
+            2,
+            21,
+            2,
+            [1, 1],
+            "wirewash: read 2/2 shards (23 files: 21 to read, 2 rejected unread (symlink or unsupported type))",
+        ),
+        (1, 3, 0, [1], "wirewash: read 1/1 shards (3 files: 3 to read)"),
     ],
 )
-def test_progress_counts_the_files_rejected_at_discovery(capsys, total, unread, steps, last):
-    progress = Progress(total=total, unread=unread)
+def test_progress_counts_the_files_rejected_at_discovery(capsys, shards, files, unread, steps, last):
+    progress = Progress(shards, "read", files=files, unread=unread)
     for n in steps:
         progress.advance(n)
     assert capsys.readouterr().err.splitlines()[-1] == last
+
+
+def test_later_passes_count_shards_only(capsys):
+    progress = Progress(3, "cleaned")
+    progress.advance()
+    assert capsys.readouterr().err.splitlines()[-1] == "wirewash: cleaned 1/3 shards"
 
 
 def test_serve_refuses_its_own_folders_outside_the_allowed_roots(tmp_path):
