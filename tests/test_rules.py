@@ -568,7 +568,7 @@ def _credit_words_in(line: str) -> bool:
 
 
 def test_rule_set_memo_agrees_and_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    import transforms.rules as tr
+    import transforms.rules.core as tr
 
     monkeypatch.setattr(tr, "MEMO_LINES", 8)
     rs = RuleSet(RULES)
