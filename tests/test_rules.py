@@ -63,7 +63,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Forgot your password?",
         ],
         [
-            "Sign in to the building was required for all visitors, the police said on Monday after the attack.",
+            "Sign in to the building was required for all visitors, the police said after the attack.",
             "Log in to the system failed for thousands of customers on Monday, the bank said in a statement.",
         ],
     ),
@@ -84,7 +84,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "newsletter_de": (
         [
             "Melden Sie sich für unseren Newsletter an",
-            "Abonnieren Sie jetzt unseren kostenlosen Newsletter und erhalten Sie die wichtigsten Nachrichten.",
+            "Abonnieren Sie jetzt unseren kostenlosen Newsletter und erhalten Sie alle Nachrichten.",
             "Hier zum Newsletter anmelden",
             "Jetzt kostenlosen Morgen-Newsletter abonnieren",
             "Ihre E-Mail-Adresse",
