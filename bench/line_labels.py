@@ -13,8 +13,8 @@ How the labels are derived, per set:
   a line of at least 4 words is ``article`` when at least half of its word 4-grams are 4-grams of the
   reference, else ``boilerplate``; a line of 2-3 words is ``article`` when it equals (words, lowercased) a
   whole line of the reference, else ``boilerplate``; a one-word line is ``None`` (Readability's output keeps
-  many a "Photo", "Facebook" or "4.", so a match is no evidence). A line equal to the page's title is ``None`` (a headline may
-  go to the title column or stay).
+  many a "Photo", "Facebook" or "4.", so a match is no evidence). A line equal to the page's title is
+  ``None`` (a headline may go to the title column or stay).
 - **trafilatura_eval** (snippets only, no full reference): a line is ``article`` when a ``with`` snippet is
   in it, or when it is (10+ characters) part of one; ``boilerplate`` likewise for ``without`` snippets;
   ``None`` when neither or both. Most lines of a page carry no label here.

@@ -242,10 +242,11 @@ class LineModel:
 
 
 def model_lines(
-    text: str, *, title: str | None = None, config: CleanConfig = CleanConfig()
+    text: str, *, title: str | None = None, config: CleanConfig | None = None
 ) -> list[tuple[int, list[float]]]:
     """(1-based line number, ``line_features`` row) of every line the model would decide in ``text``
     (full-page text mode): the lines the block scorer's two rules decide today, less prose in the block."""
+    config = config or CleanConfig()
     lines = [s.strip() for s in _raw_lines(text)]
     why, _, _ = _decide(
         lines, title=title, config=config, rules=_DEFAULT_RULESET, repeated_at=frozenset(), structure=False

@@ -1,7 +1,7 @@
 """Train and cross-validate the line model of bench/line_model.py (tried, not shipped) on the public
 labelled pages, and compare it with the block scorer's two rules on the same lines.
 
-    python bench/train_line_model.py [--folds 5] [--keep 0.98,0.9,0.8] [--cache /tmp/line_docs.pkl] [--out FILE]
+    python bench/train_line_model.py [--folds 5] [--keep 0.98,0.9,0.8] [--cache /tmp/docs.pkl] [--out FILE]
 
 Data: the plain-text (inscriptis) rendering of every page of trafilatura_eval and readability_news, plus
 the five seeds, with the silver line labels of ``bench/line_labels.py``. Only the lines the model decides

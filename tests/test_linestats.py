@@ -50,7 +50,7 @@ def test_python_and_polars_normalisers_agree(s: str) -> None:
 
 
 def test_line_hash_is_stable() -> None:
-    # a golden value: the hash is persisted under _state/, so a change here orphans every earlier run's evidence
+    # a golden value: the hash is persisted under _state/; a change orphans every earlier run's evidence
     assert line_hash("press tvs website 0") == 14438085831660417601
     assert line_hash("abc") == int.from_bytes(
         __import__("hashlib").blake2b(b"abc", digest_size=8).digest(), "little"

@@ -63,7 +63,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Forgot your password?",
         ],
         [
-            "Sign in to the building was required for all visitors, the police said on Monday after the attack.",
+            "Sign in to the building was required for all visitors, the police said after the attack.",
             "Log in to the system failed for thousands of customers on Monday, the bank said in a statement.",
         ],
     ),
@@ -84,7 +84,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "newsletter_de": (
         [
             "Melden Sie sich für unseren Newsletter an",
-            "Abonnieren Sie jetzt unseren kostenlosen Newsletter und erhalten Sie die wichtigsten Nachrichten.",
+            "Abonnieren Sie jetzt unseren kostenlosen Newsletter und erhalten Sie alle Nachrichten.",
             "Hier zum Newsletter anmelden",
             "Jetzt kostenlosen Morgen-Newsletter abonnieren",
             "Ihre E-Mail-Adresse",
@@ -369,9 +369,10 @@ def test_rule_needs_exactly_one_matcher() -> None:
 # 1 MB line or on 100,000 short lines, a catastrophic one seconds to hours, so the bound sits ten times
 # above a linear rule on a loaded machine and still far below any trap.
 # The bound: no rule takes more than BOUND seconds on a 1 MB line or on 100,000 short lines. Each timing is
-# the best of three runs (time.perf_counter), stopping at the first run under the bound; many lines are
-# timed in chunks of 10,000, each the best of three, and the chunk times summed. A busy machine takes a
-# core away for a while, not during every run of every chunk; a catastrophic pattern is slow every time.
+# the best of three runs in CPU time (time.process_time: a machine shared with other jobs does not slow it
+# down the way wall-clock time is), stopping at the first run under the bound; many lines are timed in
+# chunks of 10,000, each the best of three, and the chunk times summed. A catastrophic pattern is slow
+# every time.
 
 BOUND = 1.0
 MB = 1_000_000
@@ -382,9 +383,9 @@ def _best_of_3(work: Callable[[], object], bound: float = BOUND) -> float:
     """The best time of up to three runs of ``work``; stops at the first run under ``bound``."""
     best = float("inf")
     for _ in range(3):
-        t = time.perf_counter()
+        t = time.process_time()  # CPU time of this process: other processes on the machine do not count
         work()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, time.process_time() - t)
         if best < bound:
             break
     return best
