@@ -14,7 +14,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from transforms.clean import _DEFAULT_RULESET, CleanConfig, _decide, _main_block, _raw_lines
+from transforms.blocks import main_block as _main_block
+from transforms.clean import _DEFAULT_RULESET, CleanConfig, _decide, _raw_lines
 
 __all__ = ["FEATURES", "LineModel", "line_features", "model_lines"]
 

@@ -36,6 +36,7 @@ from transforms.shards import concat_prepared
 
 __all__ = [
     "DOC_SCHEMA",
+    "TARGET_BYTES",
     "Shard",
     "ShardPaths",
     "clean_shard",

@@ -110,7 +110,8 @@ def test_summary_outputs_list_the_clusters_table(tmp_path):
             21,
             2,
             [1, 1],
-            "wirewash: read 2/2 shards (23 files: 21 to read, 2 rejected unread (symlink or unsupported type))",
+            "wirewash: read 2/2 shards (23 files: 21 to read, "
+            "2 rejected unread (symlink or unsupported type))",
         ),
         (1, 3, 0, [1], "wirewash: read 1/1 shards (3 files: 3 to read)"),
     ],

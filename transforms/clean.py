@@ -24,12 +24,13 @@ as ``too_short``, never silently written.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from transforms.blocks import BULLETS, block_scorer, headline_like, is_promo, is_prose, related_lists
+from transforms.clean_config import CleanConfig
 from transforms.dates import looks_like_date, parse_date
 from transforms.linestats import LineStatsConfig, doc_lines, line_hash, line_hashes_expr, normalise_line
 from transforms.rules import RULES, LineRule, RuleSet
@@ -50,34 +51,6 @@ __all__ = [
 ]
 
 REMOVED_DTYPE = pl.List(pl.Struct({"line": pl.Int32(), "rule": pl.String(), "text": pl.String()}))
-
-
-@dataclass(frozen=True)
-class CleanConfig:
-    """Knobs of the cleaning stage (the flow exposes them as parameters)."""
-
-    min_clean_chars: int = 200  # fewer characters left -> rejected (too_short)
-    min_clean_words: int = 30  # fewer words left -> rejected (too_short)
-    repeated_min_docs: int = 4  # a line in >= this many distinct stories of an outlet is repeated_line
-    repeated_min_share: float = 0.0  # ...and in >= this share of the outlet's stories
-    paywall_block_max_lines: int = 80  # a paywall block swallows at most this many lines after its marker
-    paywall_block_max_chars: int = 160  # promo lines in a paywall block are at most this long
-    headline_search_lines: int = 3  # the headline is among the first N non-blank lines left
-    headline_max_chars: int = 250
-    date_line_max_chars: int = 60  # a standalone date line is at most this long
-    structure: str = "auto"  # block scorer: "auto" (not for html: trafilatura did it), "always", "never"
-    prose_min_words: int = 8  # a prose line has >= this many words and sentence punctuation
-    short_line_penalty: int = 80  # most a non-prose line costs the block (prose lines score their length)
-    short_line_base: int = 20  # a non-prose line costs its length plus this, up to short_line_penalty
-    short_sentence_share: float = 0.5  # ...and half that when it ends like a sentence (a short paragraph)
-    short_run_min_lines: int = 3  # inside the main block, this many short lines in a row are a link list
-    short_run_max_words: int = 12  # ...each of at most this many words
-    related_list_max_lines: int = (
-        40  # a "Related"/"More from" lead takes at most this many headlines after it
-    )
-
-    def linestats(self) -> LineStatsConfig:
-        return LineStatsConfig(min_docs=self.repeated_min_docs, min_share=self.repeated_min_share)
 
 
 @dataclass(frozen=True)
@@ -110,137 +83,6 @@ def _ruleset(extra: tuple[LineRule, ...]) -> RuleSet:
     return rs
 
 
-# ---------------------------------------------------------------- line shape
-
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # no spaces between words: 2 chars ~ 1 word
-_LETTER = re.compile(r"[^\W\d_]")
-_PROSE_END = frozenset('.!?…"”’»。！？')
-_SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」]?$|[.!?。！？][\"'”’»)]? ?[\"'“‘«(]?[A-ZÀ-ÖØ-Þ0-9]")
-
-
-def _n_words(s: str, cap: int = -1) -> int:
-    """Words, language-agnostic: whitespace tokens, plus CJK characters counted two to a word.
-
-    ``cap``: count whitespace tokens only up to ``cap + 1`` (the answer compares the same against any
-    threshold <= cap + 1, and a long line is not split to the end).
-    """
-    if len(s) >= 2000:
-        return s.count(" ") + 1 + len(_CJK.findall(s[:2000])) // 2
-    n = len(s.split(None, cap))  # = len(re.findall(r"\S+", s)): str.split and re's \s agree everywhere
-    if 0 <= cap < n or s.isascii():
-        return n  # past the cap already, or no CJK possible
-    return n + len(_CJK.findall(s)) // 2
-
-
-def _token_list(s: str) -> bool:
-    """A menu, dropdown or tag cloud flattened into one line: more than a quarter of its first tokens
-    hold no letter ("/", "|", "-", "•", years, counts)."""
-    tokens = s[:1500].split()
-    bare = sum(1 for t in tokens if not _LETTER.search(t))
-    return bare * 4 > len(tokens)
-
-
-def _is_prose(s: str, min_words: int) -> bool:
-    """A sentence-shaped line: enough words and sentence punctuation (language-agnostic). A long line
-    counts without the punctuation unless it is a token list (a dropdown of 2,000 characters is not
-    the article)."""
-    if len(s) < 25:
-        return False
-    n = _n_words(s, 3 * min_words)
-    # a paragraph ends with punctuation: only the other long lines pay for the token check
-    if n >= 3 * min_words and (s[-1] in _PROSE_END or not _token_list(s)):
-        return True
-    return n >= min_words and _SENTENCE_END.search(s[-200:] if len(s) > 400 else s) is not None
-
-
-def _is_promo(s: str, config: CleanConfig) -> bool:
-    """A line of a paywall block: short and not a sentence of prose."""
-    return len(s) <= config.paywall_block_max_chars and not (
-        _n_words(s) >= 2 * config.prose_min_words and s[-1] in '.!?"”’»'
-    )
-
-
-_BULLETS = frozenset("-*•·–—▪►>")
-
-
-def _headline_like(s: str, config: CleanConfig) -> bool:
-    n = _n_words(s)
-    return 2 <= n <= 30 and len(s) <= config.headline_max_chars and s[-1] not in ".:;,"
-
-
-# a time or date line of a headline list: "3 hours ago", "12:45", "March 3, 2026", "03.12.2026",
-# "vor 2 Stunden"
-_TIME_LINE = re.compile(
-    r"(?:\d{1,2}[:.]\d\d(?:\s?[ap]\.?m\.?)?(?: [A-Z]{2,4})?"
-    r"|\d{1,3} ?(?:min(?:ute)?s?|hours?|hrs?|h|days?|weeks?|months?|stunden?|minuten?|tagen?|heures?|"
-    r"jours?|horas?|días?)(?: ago)?"
-    r"|(?:vor|il y a|hace) \d{1,3} \w{1,10}"
-    r"|(?:updated|published|posted|aktualisiert)\b.{0,40}"
-    r"|(?:mon|tue|wed|thu|fri|sat|sun)\w{0,6},? .{0,30}\d"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w{0,7}\.? \d{1,2}(?:,? \d{4})?.{0,20}"
-    r"|\d{1,2}\.? (?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)\w{0,7}\.?"
-    r"(?: \d{4})?.{0,20}"
-    r"|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.{0,20})",
-    re.IGNORECASE,
-)
-
-
-def _time_line(s: str) -> bool:
-    return len(s) <= 50 and _TIME_LINE.fullmatch(s) is not None
-
-
-def _list_item(s: str, config: CleanConfig) -> bool:
-    """A line of a list of other stories: a headline (no final full stop, not prose) or a time line."""
-    if len(s) > config.headline_max_chars:
-        return False
-    if _time_line(s):
-        return True
-    return _n_words(s, 20) <= 20 and _headline_like(s, config) and not _is_prose(s, config.prose_min_words)
-
-
-def _related_lists(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
-    """Lists of other stories' headlines go as ``related_list``: the headline lines after a "Related" /
-    "More from" / "Trending" lead (``read_more`` with nothing after it), and, without a lead, a run of
-    headline lines in which time/date lines alternate with the headlines (two of each at least)."""
-    n = len(lines)
-    leads = [i for i in range(n) if why[i] == "read_more" and len(lines[i]) <= 40]
-    if not leads and sum(1 for s in lines if s and len(s) <= 50 and _time_line(s)) < 2:
-        return  # the common case: neither a lead nor two time lines, nothing to look at
-    alive = [i for i in range(n) if lines[i] and why[i] is None]
-    pos = {i: k for k, i in enumerate(alive)}
-    # after a lead
-    for i in leads:
-        if lines[i].rstrip(" :»›>→|").count(":"):
-            continue  # "Related: <a headline>" is a lead with its one headline
-        k = next((pos[j] for j in range(i + 1, n) if j in pos), None)
-        taken = 0
-        while k is not None and k < len(alive) and taken < config.related_list_max_lines:
-            j = alive[k]
-            if why[j] is not None or not _list_item(lines[j], config):
-                break
-            why[j] = "related_list"
-            taken += 1
-            k += 1
-    # without a lead: headlines with time lines between them
-    k = 0
-    while k < len(alive):
-        j = k
-        times = heads = 0
-        while j < len(alive) and why[alive[j]] is None and _list_item(lines[alive[j]], config):
-            if _time_line(lines[alive[j]]):
-                times += 1
-            else:
-                heads += 1
-            j += 1
-        if times >= 2 and heads >= 2 and 2 * times >= heads:
-            for m in range(k, j):
-                why[alive[m]] = "related_list"
-        k = max(j, k + 1)
-
-
-# ---------------------------------------------------------------- the per-document cleaner
-
-
 def _decide(
     lines: list[str],
     *,
@@ -262,20 +104,20 @@ def _decide(
             why[i] = "repeated_line"
             continue
         rule = match(s)
-        if rule is None and s[0] in _BULLETS and s[1:2] == " ":
+        if rule is None and s[0] in BULLETS and s[1:2] == " ":
             rule = match(s[2:].lstrip())  # a list item ("- Share on Twitter"): the rules read its text
         if rule is not None:
             why[i] = rule.id
             if rule.kind == "paywall":
                 block_left = config.paywall_block_max_lines
             continue
-        if block_left > 0 and _is_promo(s, config):
+        if block_left > 0 and is_promo(s, config):
             why[i] = "paywall_block"
             block_left -= 1
         else:
             block_left = 0
 
-    _related_lists(lines, why, config)
+    related_lists(lines, why, config)
 
     # headline and date line, near the top of what is left
     published_line: str | None = None
@@ -299,117 +141,22 @@ def _decide(
             continue
         if seen > config.headline_search_lines:
             continue
-        if _is_prose(s, config.prose_min_words):
+        if is_prose(s, config.prose_min_words):
             prose_seen = True  # a headline comes before the first paragraph, never after it
         if norm_title is not None:
             if normalise_line(s) == norm_title:
                 why[i] = "title_line"
         elif (
             not prose_seen
-            and _headline_like(s, config)
+            and headline_like(s, config)
             and any(t and w is None for t, w in zip(lines[i + 1 :], why[i + 1 :], strict=True))
         ):
             title, norm_title = s, normalise_line(s)
             why[i] = "title_line"
 
     if structure:
-        _block_scorer(lines, why, config)
+        block_scorer(lines, why, config)
     return why, title, published_line
-
-
-_SENT_END_CHARS = frozenset('.!?"”’»')
-_NEUTRAL = frozenset({"title_line", "date_line"})  # moved to their columns: no evidence either way
-
-
-def _main_block(
-    lines: list[str], why: list[str | None], config: CleanConfig
-) -> tuple[list[int], list[bool], tuple[int, int] | None, set[int]]:
-    """The lines still undecided (``idx``), which of them are prose, the main block as (first, last)
-    position in ``idx`` (maximum-sum run: prose lines +len, other lines -penalty; None without prose) and
-    the positions inside it that form runs of short non-prose lines (link lists)."""
-    idx = [i for i, s in enumerate(lines) if s and why[i] is None]
-    prose = [_is_prose(lines[i], config.prose_min_words) for i in idx]
-    if not any(prose):
-        return idx, prose, None, set()
-    # the run is scored over every non-blank line: a line a rule removed is evidence against the block
-    # around it (it costs like any other non-prose line), though it is decided already
-    base, cap = config.short_line_base, config.short_line_penalty
-    short_share = config.short_sentence_share
-    best, best_lo, best_hi = float("-inf"), 0, 0
-    run, lo = 0.0, 0
-    k = 0
-    m = len(idx)
-    for i, s in enumerate(lines):
-        if not s:
-            continue
-        undecided = k < m and idx[k] == i
-        if undecided:
-            score = (
-                len(s)
-                if prose[k]
-                else -min(len(s) + base, cap) * (short_share if s[-1] in _SENT_END_CHARS else 1)
-            )
-        elif why[i] in _NEUTRAL:
-            continue
-        else:
-            score = -min(len(s) + base, cap)
-        if run <= 0:
-            run, lo = score, k
-        else:
-            run += score
-        if run > best and undecided:
-            best, best_lo, best_hi = run, lo, k
-        if undecided:
-            k += 1
-    short: set[int] = set()
-    k = best_lo
-    while k <= best_hi:
-        if prose[k] or _n_words(lines[idx[k]], config.short_run_max_words) > config.short_run_max_words:
-            k += 1
-            continue
-        j = k
-        while (
-            j <= best_hi
-            and not prose[j]
-            and _n_words(lines[idx[j]], config.short_run_max_words) <= config.short_run_max_words
-        ):
-            j += 1
-        if j - k >= config.short_run_min_lines and _run_is_links(lines, idx[k:j]):
-            short.update(range(k, j))
-        k = j
-    return idx, prose, (best_lo, best_hi), short
-
-
-def _link_like(s: str) -> bool:
-    """A line of a menu or link list, not of an article's own list: no sentence end, and either very
-    short or capitalised like a headline."""
-    if s[-1] in '.!?;:,"”’»)':
-        return False
-    words = s.split()
-    if len(words) <= 4:
-        return True
-    caps = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
-    return caps * 5 >= len(words) * 3
-
-
-def _run_is_links(lines: list[str], members: list[int]) -> bool:
-    """A run of short lines is a link list when most of its lines read as links (an article's own list
-    of short items stays)."""
-    return 2 * sum(_link_like(lines[i]) for i in members) > len(members)
-
-
-def _block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
-    """Lines outside the main block go as ``outside_main_block``, link-list runs inside it as
-    ``short_line_run``."""
-    idx, _, block, short = _main_block(lines, why, config)
-    if block is None:
-        return
-    lo, hi = block
-    for k, i in enumerate(idx):
-        if k < lo or k > hi:
-            why[i] = "outside_main_block"
-        elif k in short:
-            why[i] = "short_line_run"
 
 
 def _use_structure(config: CleanConfig, fmt: str | None) -> bool:
@@ -545,17 +292,10 @@ def _repeated_line_numbers(
     )
 
 
-def clean_records(
-    records: pl.DataFrame,
-    config: CleanConfig = CleanConfig(),
-    outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
-    repeated: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Every record cleaned, none split off: the record columns plus ``text``, ``removed``, ``clean_chars``,
-    ``title``/``published`` filled from the headline/date line where null, and ``reject_detail`` (null for
-    an article, the ``too_short`` detail for a reject). ``clean_frame`` is this plus the split; ``explain``
-    renders one row of it."""
-    rules_by_source = dict(outlet_rules or {})
+def _clean_batch(
+    config: CleanConfig, rules_by_source: dict[str, tuple[LineRule, ...]]
+) -> Callable[[pl.Series], pl.Series]:
+    """The cleaner as a black box over a struct column (raw_text, title, source, format, _rep)."""
 
     def batch(s: pl.Series) -> pl.Series:
         """The black box over a whole struct column: columns to Python lists once, one Python list per
@@ -600,6 +340,20 @@ def clean_records(
             }
         ).to_struct("_res")
 
+    return batch
+
+
+def clean_records(
+    records: pl.DataFrame,
+    config: CleanConfig = CleanConfig(),
+    outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
+    repeated: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Every record cleaned, none split off: the record columns plus ``text``, ``removed``, ``clean_chars``,
+    ``title``/``published`` filled from the headline/date line where null, and ``reject_detail`` (null for
+    an article, the ``too_short`` detail for a reject). ``clean_frame`` is this plus the split; ``explain``
+    renders one row of it."""
+    batch = _clean_batch(config, dict(outlet_rules or {}))
     reps = _repeated_line_numbers(records, repeated, config.linestats().max_line_chars)
     too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
     return (

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import polars as pl
 
 __all__ = [
+    "EVIDENCE_SCHEMA",
     "LineStatsConfig",
+    "doc_lines",
     "line_evidence",
     "line_hash",
     "line_hashes_expr",
