@@ -197,6 +197,67 @@ def _wait(futures: list, progress: Progress | None = None) -> list:
     return out
 
 
+def _run_shards(
+    params: CleanNewsParams,
+    layout: OutputLayout,
+    run_id: str,
+    started: datetime,
+    shards: list[Shard],
+    staging: Path,
+    lap: Any,
+) -> tuple[list[dict], dict, dict]:
+    """The shard passes and the global steps, as tasks on the run's task runner: read ×N, line
+    statistics, clean ×N, dedup, write ×N. Returns the small summaries of the read, line-statistics
+    and dedup tasks."""
+    shard_paths = [ShardPaths(staging, s.index) for s in shards]
+    with shared_api(), task_runner(params.dask, configs.workers(params), len(shards)) as runner:
+        read = _wait(
+            [
+                runner.submit(
+                    read_shard_task, {"raw_dir": params.raw_dir, "shard": s, "params": params, "paths": p}
+                )
+                for s, p in zip(shards, shard_paths, strict=True)
+            ],
+            Progress(len(shards), "read"),
+        )
+        lap("read")
+        stats = runner.submit(
+            linestats_task,
+            {
+                "evidence": [p.evidence for p in shard_paths],
+                "layout": layout,
+                "params": params,
+                "staging": staging,
+            },
+        ).result()
+        lap("line_statistics")
+        _wait(
+            [
+                runner.submit(clean_shard_task, {"paths": p, "staging": staging, "params": params})
+                for p in shard_paths
+            ],
+            Progress(len(shards), "cleaned"),
+        )
+        lap("clean")
+        deduped = runner.submit(
+            dedup_task, {"shards": shard_paths, "params": params, "layout": layout, "staging": staging}
+        ).result()
+        lap("dedup")
+        _wait(
+            [
+                runner.submit(
+                    write_shard_task,
+                    {"paths": p, "staging": staging, "run_id": run_id, "started": started},
+                )
+                for p in shard_paths
+            ],
+            Progress(len(shards), "written"),
+        )
+        lap("write")
+
+    return read, stats, deduped
+
+
 @flow(
     name="clean-news",
     description="Raw scraped news (txt, html, jsonl) -> clean, deduplicated Parquet.",
@@ -226,56 +287,11 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
         files, discover_rejects, manifest = plan_task(params.raw_dir, layout, params.full, run_id)
         shards = plan_shards(files, _shard_bytes(files, configs.workers(params)))
         staging = layout.staging(run_id)
-        shard_paths = [ShardPaths(staging, s.index) for s in shards]
         logger.info("%d input files to process (new or changed) in %d shards", len(files), len(shards))
         _warm_kernels()
         lap("plan")
 
-        with shared_api(), task_runner(params.dask, configs.workers(params), len(shards)) as runner:
-            read = _wait(
-                [
-                    runner.submit(
-                        read_shard_task, {"raw_dir": params.raw_dir, "shard": s, "params": params, "paths": p}
-                    )
-                    for s, p in zip(shards, shard_paths, strict=True)
-                ],
-                Progress(len(shards), "read"),
-            )
-            lap("read")
-            stats = runner.submit(
-                linestats_task,
-                {
-                    "evidence": [p.evidence for p in shard_paths],
-                    "layout": layout,
-                    "params": params,
-                    "staging": staging,
-                },
-            ).result()
-            lap("line_statistics")
-            _wait(
-                [
-                    runner.submit(clean_shard_task, {"paths": p, "staging": staging, "params": params})
-                    for p in shard_paths
-                ],
-                Progress(len(shards), "cleaned"),
-            )
-            lap("clean")
-            deduped = runner.submit(
-                dedup_task, {"shards": shard_paths, "params": params, "layout": layout, "staging": staging}
-            ).result()
-            lap("dedup")
-            _wait(
-                [
-                    runner.submit(
-                        write_shard_task,
-                        {"paths": p, "staging": staging, "run_id": run_id, "started": started},
-                    )
-                    for p in shard_paths
-                ],
-                Progress(len(shards), "written"),
-            )
-            lap("write")
-
+        read, stats, deduped = _run_shards(params, layout, run_id, started, shards, staging, lap)
         articles, rejected = _summary_frames(staging, discover_rejects)
         summary = run_summary(articles, rejected)
         lap("summary")
