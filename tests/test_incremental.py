@@ -1,6 +1,6 @@
 import polars as pl
 
-from transforms.incremental import MANIFEST_SCHEMA, current_manifest, plan_inputs, superseded
+from transforms.incremental import MANIFEST_SCHEMA, current_manifest, plan_inputs, select_todo, superseded
 
 
 def manifest(rows):
@@ -56,3 +56,17 @@ def test_superseded_lists_older_runs_of_reprocessed_paths():
     )
     assert superseded(m).rows() == [("r1", "a.txt"), ("r2", "a.txt")]
     assert superseded(manifest([("b.txt", 1, 1, "z", "r1")])).height == 0
+
+
+def test_select_todo_skips_touched_files_whose_content_is_unchanged():
+    plan = plan_inputs(FOUND, MANIFEST)  # a unchanged, b touched, c changed, d new
+    hashes = pl.DataFrame({"source_path": ["b.txt", "c.txt", "d.txt"], "sha256": ["hb", "hc3", "hd"]})
+    todo, rows = select_todo(plan, hashes, "r2")
+    assert todo == ["c.txt", "d.txt"]  # b was touched but hashes as before
+    assert rows.schema == pl.Schema(MANIFEST_SCHEMA)
+    assert rows.select("source_path", "sha256", "run_id").rows() == [
+        ("c.txt", "hc3", "r2"),
+        ("d.txt", "hd", "r2"),
+    ]
+    changed, _ = select_todo(plan, hashes.with_columns(sha256=pl.lit("new")), "r2")
+    assert changed == ["b.txt", "c.txt", "d.txt"]
