@@ -33,7 +33,9 @@ def read_limits(p: CleanNewsParams) -> ReadLimits:
         max_file_bytes=p.max_file_mb * 1024 * 1024,
         max_record_bytes=p.max_record_mb * 1024 * 1024,
         max_decompressed_bytes=p.max_decompressed_mb * 1024 * 1024,
-        extract=ExtractConfig(favor_precision=mode == "precision", favor_recall=mode == "recall"),
+        extract=ExtractConfig(
+            favor_precision=mode == "precision", favor_recall=mode == "recall", views=p.html_views
+        ),
     )
 
 

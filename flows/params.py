@@ -82,6 +82,11 @@ class CleanNewsParams(BaseModel):
     html_extraction: Literal["balanced", "precision", "recall"] = Field(
         "balanced", description="trafilatura's mode for HTML pages."
     )
+    html_views: bool = Field(
+        True,
+        description="Let trafilatura's recall mode and resiliparse vote on each line of the extracted "
+        "article (+0.8 to +1.8 F1 on the eval sets, about 1.5x the extraction time); off: trafilatura alone.",
+    )
 
     # cleaning
     min_clean_chars: int = Field(
