@@ -23,7 +23,7 @@ from flows.artifacts import Progress, publish_artifacts
 from flows.dedup_stage import DedupOutputs, run_dedup
 from flows.linestate import reduce_evidence
 from flows.params import CleanNewsParams
-from flows.publish import add_to_history, rebuild_clusters, rollback_history, supersede
+from flows.publish import add_to_history, rebuild_clusters, repair_canonicals, rollback_history, supersede
 from flows.readers import discover
 from flows.roots import enforce_allowed_roots
 from flows.runners import shared_api, task_runner
@@ -284,6 +284,7 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
         if rolled_back:
             logger.warning("rolled back unfinished runs: %s", ", ".join(rolled_back))
         supersede(history, layout)  # finish one a crash interrupted
+        repair_canonicals(layout)
 
         files, discover_rejects, manifest = plan_task(params.raw_dir, layout, params.full, run_id)
         shards = plan_shards(files, _shard_bytes(files, configs.workers(params)))
@@ -351,6 +352,7 @@ def _publish(
     summary["timings"] = timings
     paths = layout.publish(run_id, tables, summary, parts={k: v for k, v in parts.items() if v})
     supersede(history, layout)  # before the rebuild: a changed file's old rows must not count
+    repair_canonicals(layout)  # a story whose canonical copy was superseded gets a new one
     rebuild_clusters(layout)
     lap("publish")
     return {k: str(v) for k, v in paths.items()}

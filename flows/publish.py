@@ -12,11 +12,11 @@ import polars as pl
 from flows.history import key_index
 from flows.state import compact, load_manifest
 from flows.store import OutputLayout, write_parquet_atomic
-from transforms.dedup import MEMBER_COLUMNS, clusters_table
+from transforms.dedup import DEDUP_COLUMNS, MEMBER_COLUMNS, clusters_table, repair_dangling
 from transforms.history_keys import keys_to_register
 from transforms.incremental import superseded
 
-__all__ = ["add_to_history", "rebuild_clusters", "rollback_history", "supersede"]
+__all__ = ["repair_canonicals", "add_to_history", "rebuild_clusters", "rollback_history", "supersede"]
 
 # per-run side tables that carry source_path, so a changed input's earlier rows can be superseded
 PATH_KEYED_SIDE_TABLES = ("roundups",)
@@ -55,6 +55,30 @@ def supersede(history: History, layout: OutputLayout) -> int:
     with key_index(*history) as index:
         index.drop_paths(stale)
     return compact(layout, extra_tables=PATH_KEYED_SIDE_TABLES)
+
+
+# what a re-election reads of every article (no text), and what it rewrites
+_REPAIR_READ = ("doc_id", "run_id", "published", "clean_chars", *DEDUP_COLUMNS)
+
+
+def repair_canonicals(layout: OutputLayout, row_group_size: int = 1000) -> int:
+    """After a supersede: where a story's canonical copy was removed, elect a new one among its other
+    copies and rewrite their rows (``transforms.dedup.repair_dangling``), part by part, atomically. A
+    crash midway is finished by the next run's repair. Returns the rows rewritten."""
+    lf = layout.scan("articles")
+    if lf is None:
+        return 0
+    fixed = repair_dangling(lf.select(_REPAIR_READ).collect())
+    if fixed.is_empty():
+        return 0
+    new = fixed.select("doc_id", *DEDUP_COLUMNS)
+    for run_id in fixed.get_column("run_id").unique().sort():
+        for part in layout.run_parts("articles", run_id):
+            df = pl.read_parquet(part)
+            if df.join(new, on="doc_id", how="semi").height:
+                out = df.update(new, on="doc_id", include_nulls=True).select(df.columns).cast(df.schema)
+                write_parquet_atomic(out, part, row_group_size)
+    return fixed.height
 
 
 def rebuild_clusters(layout: OutputLayout) -> int:

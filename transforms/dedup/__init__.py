@@ -23,7 +23,7 @@ documents in a key index of earlier documents' keys: band keys find near copies,
 rows found go to `dedup_frame(..., history=rows, prepared=...)`.
 """
 
-from transforms.dedup.clusters import clusters_table, reelect_canonical
+from transforms.dedup.clusters import clusters_table, reelect_canonical, repair_dangling
 from transforms.dedup.config import DedupConfig
 from transforms.dedup.frame import dedup_frame
 from transforms.dedup.graph import connected_components
@@ -64,5 +64,6 @@ __all__ = [
     "prepare",
     "prepare_reference",
     "reelect_canonical",
+    "repair_dangling",
     "sketch_batch",
 ]

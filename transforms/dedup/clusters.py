@@ -19,6 +19,7 @@ __all__ = [
     "history_nodes",
     "match_columns",
     "reelect_canonical",
+    "repair_dangling",
     "rank_expr",
     "roundup_links",
 ]
@@ -246,6 +247,22 @@ def reelect_canonical(
         match_similarity=pl.when(dup).then("_similarity"),
         match_containment=pl.when(dup).then("_containment"),
     ).select(members.columns)
+
+
+def repair_dangling(members: pl.DataFrame) -> pl.DataFrame:
+    """The rows to rewrite so that no `duplicate_of` points at a document that is gone (its file changed
+    and its rows were superseded): `reelect_canonical` for every cluster whose canonical copy is
+    missing from `members`. Idempotent: members with no dangling link give no rows, and a repair cut
+    short elects the same canonical copy again."""
+    ids = members.get_column("doc_id")
+    gone = (
+        members.filter(pl.col("duplicate_of").is_not_null() & ~pl.col("duplicate_of").is_in(ids.implode()))
+        .get_column("duplicate_of")
+        .unique()
+    )
+    if gone.is_empty():
+        return members.clear()
+    return reelect_canonical(members, gone)
 
 
 def _scores_to_canonical(ranked: pl.DataFrame, index_rows: pl.DataFrame | None) -> pl.DataFrame:
