@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from flows.history import key_index
-from flows.state import compact, load_manifest
+from flows.state import drop_superseded, load_manifest
 from flows.store import OutputLayout, write_parquet_atomic
 from transforms.dedup import DEDUP_COLUMNS, MEMBER_COLUMNS, clusters_table, repair_dangling
 from transforms.history_keys import keys_to_register
@@ -54,7 +54,7 @@ def supersede(history: History, layout: OutputLayout) -> int:
         return 0
     with key_index(*history) as index:
         index.drop_paths(stale)
-    return compact(layout, extra_tables=PATH_KEYED_SIDE_TABLES)
+    return drop_superseded(layout, extra_tables=PATH_KEYED_SIDE_TABLES)
 
 
 # what a re-election reads of every article (no text), and what it rewrites

@@ -21,7 +21,7 @@ from transforms.incremental import MANIFEST_SCHEMA, current_manifest, superseded
 
 __all__ = [
     "OutputLocked",
-    "compact",
+    "drop_superseded",
     "file_facts",
     "load_manifest",
     "output_lock",
@@ -166,7 +166,7 @@ def refresh_manifest(layout: OutputLayout, touched: pl.DataFrame) -> int:
     return refreshed
 
 
-def compact(layout: OutputLayout, extra_tables: tuple[str, ...] = ()) -> int:
+def drop_superseded(layout: OutputLayout, extra_tables: tuple[str, ...] = ()) -> int:
     """Drop rows that a later run superseded (a changed input file was processed again): rewrite each
     affected part without those paths, atomically, then its manifest part last. Idempotent and
     crash-safe: a crash midway leaves the manifest naming the stale rows, and the next run finishes."""
