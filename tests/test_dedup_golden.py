@@ -77,16 +77,21 @@ def case_corpus() -> dict[str, str]:
     return _digests(dedup_frame(_corpus(), CONFIG))
 
 
-def case_corpus_two_runs() -> dict[str, str]:
-    corpus = _corpus()
-    # the second run holds copies of first-run stories (corpus_gen puts the copies last)
-    first, second = corpus.slice(0, 2_000), corpus.slice(2_000)
+def _two_runs(first: pl.DataFrame, second: pl.DataFrame) -> dict[str, str]:
+    """Digests of the second run, deduplicated against the first run's index rows as history."""
     one = dedup_frame(first, CONFIG)
     prep = prepare(second.get_column("text"), CONFIG)
     keys, _ = lookup_keys(prep, CONFIG)
     history = candidates_from_history(one.index_rows, keys)
     two = dedup_frame(second, CONFIG, history, prepared=prep)
     return {"history_rows": str(history.height), **_digests(two)}
+
+
+def case_corpus_two_runs() -> dict[str, str]:
+    corpus = _corpus()
+    # the second run holds copies of first-run stories (corpus_gen puts the copies last)
+    first, second = corpus.slice(0, 2_000), corpus.slice(2_000)
+    return _two_runs(first, second)
 
 
 def case_seeds() -> dict[str, str]:
@@ -116,12 +121,7 @@ def case_syndication_two_runs() -> dict[str, str]:
     data = build_set(7).drop("story")
     first = data.filter(pl.col("kind").is_in(["original", "near"])).drop("kind")
     second = data.filter(~pl.col("kind").is_in(["original", "near"])).drop("kind")
-    one = dedup_frame(first, CONFIG)
-    prep = prepare(second.get_column("text"), CONFIG)
-    keys, _ = lookup_keys(prep, CONFIG)
-    history = candidates_from_history(one.index_rows, keys)
-    two = dedup_frame(second, CONFIG, history, prepared=prep)
-    return {"history_rows": str(history.height), **_digests(two)}
+    return _two_runs(first, second)
 
 
 CASES = {
