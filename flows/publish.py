@@ -68,6 +68,11 @@ def repair_canonicals(layout: OutputLayout, row_group_size: int = 1000) -> int:
     lf = layout.scan("articles")
     if lf is None:
         return 0
+    # every run asks, so ask cheaply first: two columns, stopping at the first dangling link
+    links = lf.select("duplicate_of").drop_nulls()
+    dangling = links.join(lf.select("doc_id"), left_on="duplicate_of", right_on="doc_id", how="anti")
+    if dangling.head(1).collect().is_empty():
+        return 0
     fixed = repair_dangling(lf.select(_REPAIR_READ).collect())
     if fixed.is_empty():
         return 0
