@@ -271,21 +271,29 @@ def _lists_from_offsets(values: pl.Series, offsets: list[int]) -> pl.Series:
 
 
 def _repeated_line_numbers(
-    records: pl.DataFrame, repeated: pl.DataFrame | None, max_chars: int = LineStatsConfig().max_line_chars
+    records: pl.DataFrame,
+    repeated: pl.DataFrame | None,
+    max_chars: int = LineStatsConfig().max_line_chars,
+    lines: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """doc_id -> list of 1-based line numbers whose normalised hash is a repeated line of the doc's outlet."""
+    """doc_id -> list of 1-based line numbers whose normalised hash is a repeated line of the doc's outlet.
+    ``lines``: the records' ``linestats.hashed_lines`` when the read pass staged them (not hashed again)."""
     empty = pl.DataFrame(schema={"doc_id": pl.String(), "_rep": pl.List(pl.Int32())})
     if repeated is None or repeated.is_empty() or records.is_empty():
         return empty
     rep = repeated.select(pl.col("source").fill_null(""), pl.col("line_hash").cast(pl.UInt64)).unique()
-    # only the documents of outlets that have repeated lines, and only lines short enough to be evidence
-    # (line_evidence never counts a longer one), are normalised and hashed
-    docs = records.lazy().select("doc_id", pl.col("source").fill_null(""), "raw_text")
-    docs = docs.filter(pl.col("source").is_in(rep["source"].unique().implode()))
+    if lines is None:
+        # only the documents of outlets that have repeated lines, and only lines short enough to be
+        # evidence (line_evidence never counts a longer one), are normalised and hashed
+        docs = records.lazy().select("doc_id", pl.col("source").fill_null(""), "raw_text")
+        docs = docs.filter(pl.col("source").is_in(rep["source"].unique().implode()))
+        hashed = doc_lines(docs, max_chars=max_chars).with_columns(
+            line_hashes_expr("norm").alias("line_hash")
+        )
+    else:
+        hashed = lines.lazy().select("doc_id", "source", "line", "line_hash")
     return (
-        doc_lines(docs, max_chars=max_chars)
-        .with_columns(line_hashes_expr("norm").alias("line_hash"))
-        .join(rep.lazy(), on=["source", "line_hash"], how="semi")
+        hashed.join(rep.lazy(), on=["source", "line_hash"], how="semi")
         .group_by("doc_id")
         .agg(pl.col("line").sort().alias("_rep"))
         .collect()
@@ -348,13 +356,14 @@ def clean_records(
     config: CleanConfig = CleanConfig(),
     outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
     repeated: pl.DataFrame | None = None,
+    lines: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Every record cleaned, none split off: the record columns plus ``text``, ``removed``, ``clean_chars``,
     ``title``/``published`` filled from the headline/date line where null, and ``reject_detail`` (null for
     an article, the ``too_short`` detail for a reject). ``clean_frame`` is this plus the split; ``explain``
     renders one row of it."""
     batch = _clean_batch(config, dict(outlet_rules or {}))
-    reps = _repeated_line_numbers(records, repeated, config.linestats().max_line_chars)
+    reps = _repeated_line_numbers(records, repeated, config.linestats().max_line_chars, lines)
     too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
     return (
         records.lazy()
@@ -399,15 +408,17 @@ def clean_frame(
     config: CleanConfig = CleanConfig(),
     outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
     repeated: pl.DataFrame | None = None,
+    lines: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Clean every record; return (articles, rejected).
 
     ``articles``: the record columns plus ``text``, ``removed`` (line, rule, text) and ``clean_chars``;
     ``title``/``published`` filled from the headline/date line where null.
     ``rejected``: REJECTED_SCHEMA rows, reason ``too_short``.
-    ``repeated``: ``linestats.repeated_lines(...)`` output ``[source, line_hash]``.
+    ``repeated``: ``linestats.repeated_lines(...)`` output ``[source, line_hash]``; ``lines``: the records'
+    ``linestats.hashed_lines`` (computed here when not given).
     """
-    out = clean_records(records, config, outlet_rules, repeated)
+    out = clean_records(records, config, outlet_rules, repeated, lines)
     is_reject = pl.col("reject_detail").is_not_null()
     rejected = out.filter(is_reject).select(
         "source_path",
