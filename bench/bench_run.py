@@ -54,6 +54,7 @@ def measure(
         cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
     )
     peak = [0]
+    trace: list[str] = []  # "seconds total_MB pid:MB ..." every poll: where in the run the peak was
     cpu_seen: dict[int, float] = {}
     done = threading.Event()
 
@@ -65,15 +66,19 @@ def measure(
             except psutil.Error:
                 continue
             total = 0
+            each = []
             for p in procs:
                 try:
-                    total += p.memory_info().rss
+                    rss = p.memory_info().rss
+                    total += rss
+                    each.append(f"{p.pid}:{rss >> 20}")
                     t = p.cpu_times()
                     # its own time only: a reaped child's time is in its parent's children_* too
                     cpu_seen[p.pid] = t.user + t.system
                 except psutil.Error:
                     pass
             peak[0] = max(peak[0], total)
+            trace.append(f"{time.perf_counter() - t0:.1f} {total >> 20} {' '.join(each)}")
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -84,6 +89,8 @@ def measure(
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # reaped children count in getrusage; processes a pool never reaps only in what the poll saw
     cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(cpu_seen.values()))
+    if log:
+        log.with_suffix(".rss.txt").write_text("\n".join(trace) + "\n")
     if rc != 0:
         tail = log.read_text()[-3000:] if log else ""
         raise SystemExit(f"{cmd} failed with {rc}\n{tail}")
