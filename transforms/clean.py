@@ -44,10 +44,12 @@ __all__ = [
     "RuleSet",
     "clean_frame",
     "clean_records",
+    "clean_split",
     "clean_text",
     "explain",
     "explained_lines",
     "format_explain",
+    "too_short_rows",
 ]
 
 REMOVED_DTYPE = pl.List(pl.Struct({"line": pl.Int32(), "rule": pl.String(), "text": pl.String()}))
@@ -394,6 +396,18 @@ def clean_records(
     )
 
 
+def too_short_rows(cleaned: pl.DataFrame) -> pl.DataFrame:
+    """REJECTED_SCHEMA rows (reason ``too_short``, ``reject_detail`` as the detail) of cleaned rows."""
+    return cleaned.select(
+        "source_path",
+        "source_line",
+        "doc_id",
+        "source",
+        pl.lit("too_short").alias("reason"),
+        pl.col("reject_detail").alias("detail"),
+    ).cast(REJECTED_SCHEMA)  # type: ignore[arg-type]
+
+
 def clean_frame(
     records: pl.DataFrame,
     config: CleanConfig = CleanConfig(),
@@ -409,13 +423,23 @@ def clean_frame(
     """
     out = clean_records(records, config, outlet_rules, repeated)
     is_reject = pl.col("reject_detail").is_not_null()
-    rejected = out.filter(is_reject).select(
-        "source_path",
-        "source_line",
-        "doc_id",
-        "source",
-        pl.lit("too_short").alias("reason"),
-        pl.col("reject_detail").alias("detail"),
+    return out.filter(~is_reject).drop("reject_detail"), too_short_rows(out.filter(is_reject))
+
+
+def clean_split(
+    records: pl.DataFrame,
+    config: CleanConfig = CleanConfig(),
+    outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
+    repeated: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``clean_frame`` with its too-short rows of at least ``min_copy_words`` words split off: (articles,
+    short, rejected). ``short`` are article rows plus their ``reject_detail``: the run keeps one if dedup
+    finds it is a copy of a kept story, else rejects it with that detail (``too_short_rows``)."""
+    out = clean_records(records, config, outlet_rules, repeated)
+    is_reject = pl.col("reject_detail").is_not_null()
+    is_short = is_reject & (pl.col("text").fill_null("").str.count_matches(r"\S+") >= config.min_copy_words)
+    return (
+        out.filter(~is_reject).drop("reject_detail"),
+        out.filter(is_short),
+        too_short_rows(out.filter(is_reject & ~is_short)),
     )
-    articles = out.filter(~is_reject).drop("reject_detail")
-    return articles, rejected.cast(REJECTED_SCHEMA)  # type: ignore[arg-type]
