@@ -19,13 +19,23 @@ def words(seed: int, n: int, start: int = 0) -> str:
     return " ".join(story(seed).split()[start : start + n])
 
 
-def attach(kept_texts: list[str], short_texts: list[str], config: DedupConfig = CONFIG, history=None):
+def attach(
+    kept_texts: list[str],
+    short_texts: list[str],
+    config: DedupConfig = CONFIG,
+    history=None,
+    orders: tuple[list[int], list[int]] | None = None,
+):
+    """dedup_frame over the kept texts (d000...), then attach_short of the short ones (s0...); `orders`
+    permutes both inputs."""
     kept = frame(kept_texts).with_columns(pl.col("text").cast(pl.String))
-    result = dedup_frame(kept, config, history)
     short = pl.DataFrame(
         {"doc_id": [f"s{i}" for i in range(len(short_texts))], "text": short_texts},
         schema={"doc_id": pl.String, "text": pl.String},
     )
+    if orders:
+        kept, short = kept[orders[0]], short[orders[1]]
+    result = dedup_frame(kept, config, history)
     out = attach_short(
         result.articles.select("doc_id", *DEDUP_COLUMNS),
         prepare(kept["text"], config),
@@ -139,16 +149,6 @@ def test_output_does_not_depend_on_input_order(kept_order, short_order):
     kept_texts = [story(1), story(1) + " " + words(9, 10), story(2), story(3)]
     shorts = [words(1, 20, 30), words(2, 18, 7), words(8, 20)]
     base = attach(kept_texts, shorts)[1]
-    kept = frame(kept_texts)[list(kept_order)]
-    result = dedup_frame(kept, CONFIG)
-    short = pl.DataFrame({"doc_id": [f"s{i}" for i in range(3)], "text": shorts})[list(short_order)]
-    out = attach_short(
-        result.articles.select("doc_id", *DEDUP_COLUMNS),
-        prepare(kept["text"], CONFIG),
-        short,
-        prepare(short["text"], CONFIG),
-        None,
-        CONFIG,
-    )
+    out = attach(kept_texts, shorts, orders=(list(kept_order), list(short_order)))[1]
     assert base["doc_id"].to_list() == ["s0", "s1"]
     assert out.sort("doc_id").equals(base.sort("doc_id"))
