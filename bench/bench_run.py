@@ -69,7 +69,8 @@ def measure(
                 try:
                     total += p.memory_info().rss
                     t = p.cpu_times()
-                    cpu_seen[p.pid] = t.user + t.system + t.children_user + t.children_system
+                    # its own time only: a reaped child's time is in its parent's children_* too
+                    cpu_seen[p.pid] = t.user + t.system
                 except psutil.Error:
                     pass
             peak[0] = max(peak[0], total)

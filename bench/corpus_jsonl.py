@@ -33,6 +33,7 @@ __all__ = ["write_corpus", "real_sentences"]
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 FILE_DOCS = 25_000  # records per JSONL file (one scraper dump per file)
+BLOCK_DOCS = 100_000  # stories generated at once
 OUTLETS = 40
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“])")
 _TAG = re.compile(r"<[^>]+>")
@@ -124,6 +125,19 @@ def _write_html(n: int, raw: Path) -> None:
         (d / f"page-{i:06d}.html").write_bytes(pages[i % len(pages)])
 
 
+def _record(i: int, body: str) -> str:
+    outlet = i % OUTLETS
+    record = {
+        "url": f"https://outlet{outlet}.example/news/{i}",
+        "title": f"Story number {i} from outlet {outlet}",
+        "published": f"2026-03-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
+        "source": f"outlet{outlet}.example",
+        "text": f"{body}\n\nSign up for the Outlet {outlet} morning briefing.\n\n"
+        f"© 2026 Outlet {outlet} Media. All rights reserved.",
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
 def write_corpus(
     kind: str, n: int, dest: Path, seed: int = 0, words: int = 500, dup_rate: float = 0.1
 ) -> Path:
@@ -140,22 +154,18 @@ def write_corpus(
         (dest / "DONE").write_text(f"{kind} {n}\n")
         return raw
     make = _real_texts if kind == "real" else _synthetic_texts
-    texts = make(n, seed, words, dup_rate)
-    order = np.random.default_rng(seed + 1).permutation(n)  # copies spread over files, not at the end
-    for f, lo in enumerate(range(0, n, FILE_DOCS)):
-        with (raw / f"feed-{f:04d}.jsonl").open("w", encoding="utf-8") as fh:
-            for i in order[lo : lo + FILE_DOCS].tolist():
-                outlet = i % OUTLETS
-                body = texts[i]
-                record = {
-                    "url": f"https://outlet{outlet}.example/news/{i}",
-                    "title": f"Story number {i} from outlet {outlet}",
-                    "published": f"2026-03-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
-                    "source": f"outlet{outlet}.example",
-                    "text": f"{body}\n\nSign up for the Outlet {outlet} morning briefing.\n\n"
-                    f"© 2026 Outlet {outlet} Media. All rights reserved.",
-                }
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    files = 0
+    # generated BLOCK_DOCS stories at a time (a block's copies are of its own stories), so a corpus of
+    # 1M documents is written in the memory of 100K; up to BLOCK_DOCS it is one block, as it always was
+    for b, start in enumerate(range(0, n, BLOCK_DOCS)):
+        size = min(BLOCK_DOCS, n - start)
+        texts = make(size, seed + 2 * b, words, dup_rate)
+        order = np.random.default_rng(seed + 2 * b + 1).permutation(size)  # copies spread over files
+        for lo in range(0, size, FILE_DOCS):
+            with (raw / f"feed-{files:04d}.jsonl").open("w", encoding="utf-8") as fh:
+                fh.writelines(_record(start + i, texts[i]) for i in order[lo : lo + FILE_DOCS].tolist())
+            files += 1
+        del texts
     (dest / "DONE").write_text(f"{kind} {n}\n")
     return raw
 

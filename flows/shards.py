@@ -30,7 +30,7 @@ from flows.warc import is_warc, warc_record_ranges
 from transforms.clean import CleanConfig, clean_split, too_short_rows
 from transforms.dedup import DEDUP_COLUMNS, DedupConfig, Prepared, prepare
 from transforms.language import with_language
-from transforms.linestats import line_evidence
+from transforms.linestats import LINE_HASH_SCHEMA, hashed_lines, line_evidence
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 from transforms.shards import concat_prepared
 
@@ -164,6 +164,10 @@ class ShardPaths:
         return self._p("evidence")
 
     @property
+    def lines(self) -> Path:
+        return self._p("lines")
+
+    @property
     def clean(self) -> Path:
         return self._p("clean")
 
@@ -210,7 +214,9 @@ def read_shard(
     )
     write_parquet_atomic(records, paths.records)
     write_parquet_atomic(rejected, paths.read_rejects)
-    write_parquet_atomic(line_evidence(records, linestats), paths.evidence)
+    lines = hashed_lines(records, linestats)  # normalised and hashed once: evidence now, cleaning later
+    write_parquet_atomic(line_evidence(records, linestats, lines=lines), paths.evidence)
+    write_parquet_atomic(lines.select(list(LINE_HASH_SCHEMA)), paths.lines)
     return {
         "records": records.height,
         "rejected": rejected.height,
@@ -239,7 +245,8 @@ def clean_shard(
     records = pl.read_parquet(paths.records)
     sources = records.select(pl.col("source").fill_null("").unique())
     repeated = pl.scan_parquet(repeated_path).join(sources.lazy(), on="source", how="semi").collect()
-    articles, short, rejected = clean_split(records, config, outlet_rules, repeated)
+    lines = pl.read_parquet(paths.lines) if paths.lines.is_file() else None
+    articles, short, rejected = clean_split(records, config, outlet_rules, repeated, lines)
     del records
     write_parquet_atomic(articles, paths.clean)
     write_parquet_atomic(short, paths.short)

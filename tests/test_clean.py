@@ -263,6 +263,27 @@ def test_clean_split_offers_briefs_of_16_words_or_more_to_dedup(text: str, table
     assert rejected_all.height == short.height + rejected.height
 
 
+def test_clean_frame_with_staged_line_hashes_is_the_same() -> None:
+    """The read pass stages ``hashed_lines`` and the cleaning pass reuses them: same verdicts as hashing
+    again, with a footer line in two outlets (repeated in one only) and a line over the evidence cap."""
+    from transforms.linestats import LineStatsConfig, hashed_lines, line_evidence, repeated_lines
+
+    footer = "Press TV is also on these platforms"
+    long_line = "A very long line of article prose that is never evidence. " * 10
+    records = _records([_story(i) + "\n" + footer + "\n" + long_line for i in range(6)])
+    records = records.with_columns(
+        source=pl.when(pl.int_range(pl.len()) < 5).then(pl.lit("a.example")).otherwise(pl.lit("b.example"))
+    )
+    config = CleanConfig(min_clean_chars=10, min_clean_words=5, structure="never")
+    lines = hashed_lines(records, config.linestats())
+    rep = repeated_lines(line_evidence(records, config.linestats(), lines=lines), LineStatsConfig(min_docs=4))
+    again, _ = clean_frame(records, config, repeated=rep)
+    staged, _ = clean_frame(records, config, repeated=rep, lines=lines)
+    assert staged.equals(again)
+    removed = staged.select(pl.col("removed").list.eval(pl.element().struct.field("rule"))).to_series()
+    assert removed.to_list() == [["repeated_line"]] * 5 + [[]]
+
+
 def test_clean_frame_empty() -> None:
     articles, rejected = clean_frame(_records([]))
     assert articles.height == 0 and rejected.height == 0

@@ -5,7 +5,31 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.dedup import DedupConfig, pair_overlap, prepare
-from transforms.minhash import EMPTY_HASH, reference_signature, signatures
+from transforms.minhash import EMPTY_HASH, permutations, reference_signature, signatures
+
+
+@pytest.mark.parametrize("num_perm,seed", [(128, 1), (256, 0), (64, 7), (1, 2**32 - 1)])
+def test_permutations_are_datasketchs(num_perm, seed):
+    """Drawn without importing datasketch (it imports scipy: start-up in every worker), equal to its own."""
+    import datasketch
+
+    a, b = datasketch.MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    ours = permutations(num_perm, seed)
+    assert ours[0].dtype == ours[1].dtype == np.uint32
+    assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
+    assert (ours[0] % 2 == 1).all()
+
+
+def test_the_flow_does_not_import_datasketch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, flows.pipeline, flows.cli; "
+        "print(sorted(m for m in ('datasketch', 'scipy.optimize') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("num_perm,seed", [(128, 1), (64, 7), (16, 42)])

@@ -31,7 +31,7 @@ def language_sample(text: str, max_chars: int = SAMPLE_CHARS) -> str:
     picked: list[str] = []
     size = 0
     for line in text[:_SCAN_CHARS].splitlines():
-        if len(line.split()) >= _MIN_WORDS:
+        if len(line.split(None, _MIN_WORDS - 1)) >= _MIN_WORDS:  # stops splitting at the answer
             picked.append(line)
             size += len(line) + 1
             if size >= max_chars:

@@ -22,13 +22,16 @@ import polars as pl
 
 __all__ = [
     "EVIDENCE_SCHEMA",
+    "LINE_HASH_SCHEMA",
     "LineStatsConfig",
     "doc_lines",
+    "hashed_lines",
     "line_evidence",
     "line_hash",
     "line_hashes_expr",
     "normalise_line",
     "normalise_line_expr",
+    "repeated_line_numbers",
     "repeated_lines",
 ]
 
@@ -108,16 +111,45 @@ def doc_lines(
     return lines.with_columns(normalise_line_expr("_line").alias("norm")).filter(pl.col("norm") != "")
 
 
-def line_evidence(
+LINE_HASH_SCHEMA = {
+    "doc_id": pl.String(),
+    "source": pl.String(),
+    "line": pl.Int32(),
+    "line_hash": pl.UInt64(),
+}
+
+
+def hashed_lines(
     docs: pl.DataFrame, config: LineStatsConfig = LineStatsConfig(), text_col: str = "raw_text"
 ) -> pl.DataFrame:
+    """``doc_lines`` (the lines that can be evidence) with their ``line_hash``: computed once a run, by the
+    read pass, for both the evidence and the cleaning pass's look-up of repeated lines."""
+    if docs.is_empty():
+        return pl.DataFrame(schema={**LINE_HASH_SCHEMA, "norm": pl.String()})
+    return (
+        doc_lines(docs, text_col, config.max_line_chars)
+        .select(
+            "doc_id",
+            pl.col("source").fill_null(""),
+            "line",
+            "norm",
+            line_hashes_expr("norm").alias("line_hash"),
+        )
+        .collect()
+    )
+
+
+def line_evidence(
+    docs: pl.DataFrame,
+    config: LineStatsConfig = LineStatsConfig(),
+    text_col: str = "raw_text",
+    lines: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Evidence rows ``[source, line_hash, evidence_key]`` (unique) from documents
-    ``[doc_id, source, text]``."""
+    ``[doc_id, source, text]``; ``lines``: their ``hashed_lines`` when the caller has them already."""
     if docs.is_empty():
         return pl.DataFrame(schema=EVIDENCE_SCHEMA)
-    lines = doc_lines(docs, text_col, config.max_line_chars).with_columns(
-        line_hashes_expr("norm").alias("line_hash")
-    )
+    lines = (hashed_lines(docs, config, text_col) if lines is None else lines).lazy()
     is_key_line = (pl.col("norm").str.len_chars() >= config.key_min_chars) & (
         pl.col("norm").str.count_matches(" ") + 1 >= config.key_min_words
     )
@@ -128,7 +160,7 @@ def line_evidence(
         lines.join(keys, on="doc_id", how="left")
         .join(own, on="doc_id", how="left")
         .select(
-            pl.col("source").fill_null(""),
+            "source",
             "line_hash",
             pl.coalesce("evidence_key", "_own").alias("evidence_key"),
         )
@@ -152,5 +184,35 @@ def repeated_lines(evidence: pl.DataFrame, config: LineStatsConfig = LineStatsCo
         .filter((pl.col("_n") >= config.min_docs) & (pl.col("_n") >= config.min_share * pl.col("_stories")))
         .select("source", "line_hash")
         .sort("source", "line_hash")
+        .collect()
+    )
+
+
+def repeated_line_numbers(
+    records: pl.DataFrame,
+    repeated: pl.DataFrame | None,
+    max_chars: int = LineStatsConfig().max_line_chars,
+    lines: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """doc_id -> list of 1-based line numbers whose normalised hash is a repeated line of the doc's outlet.
+    ``lines``: the records' ``linestats.hashed_lines`` when the read pass staged them (not hashed again)."""
+    empty = pl.DataFrame(schema={"doc_id": pl.String(), "_rep": pl.List(pl.Int32())})
+    if repeated is None or repeated.is_empty() or records.is_empty():
+        return empty
+    rep = repeated.select(pl.col("source").fill_null(""), pl.col("line_hash").cast(pl.UInt64)).unique()
+    if lines is None:
+        # only the documents of outlets that have repeated lines, and only lines short enough to be
+        # evidence (line_evidence never counts a longer one), are normalised and hashed
+        docs = records.lazy().select("doc_id", pl.col("source").fill_null(""), "raw_text")
+        docs = docs.filter(pl.col("source").is_in(rep["source"].unique().implode()))
+        hashed = doc_lines(docs, max_chars=max_chars).with_columns(
+            line_hashes_expr("norm").alias("line_hash")
+        )
+    else:
+        hashed = lines.lazy().select("doc_id", "source", "line", "line_hash")
+    return (
+        hashed.join(rep.lazy(), on=["source", "line_hash"], how="semi")
+        .group_by("doc_id")
+        .agg(pl.col("line").sort().alias("_rep"))
         .collect()
     )

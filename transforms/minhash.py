@@ -1,7 +1,8 @@
 """MinHash signatures for a whole batch in numpy, bit-identical to `datasketch.MinHash(scheme="affine32")`.
 
-datasketch is imported here and nowhere else: for its permutation parameters (so our signatures
-are the library's), and for the per-document reference the tests and benchmarks compare against.
+datasketch is imported here and nowhere else, for the per-document reference the tests and benchmarks
+compare against. Its permutation parameters are drawn here as datasketch 2.x draws them (a test holds
+them equal to the library's): importing datasketch imports scipy, a second of start-up in every process.
 affine32: h -> fmix32(h), then per permutation k: a_k * h + b_k mod 2^32, minimum over the set.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from functools import cache
 
-import datasketch
 import numpy as np
 
 __all__ = ["EMPTY_HASH", "permutations", "reference_signature", "signatures"]
@@ -20,9 +20,13 @@ _CHUNK = 8192  # shingles per (num_perm x chunk) uint32 block: 4 MB at 128 permu
 
 @cache
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutation parameters `(a, b)`, each uint32 of length num_perm."""
-    a, b = datasketch.MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's affine32 permutation parameters `(a, b)`, each uint32 of length num_perm: an odd
+    multiplier and an offset, drawn from ``RandomState(seed)`` in that order (as datasketch's
+    ``MinHash._init_permutations`` draws them)."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -67,6 +71,8 @@ def signatures(hashes: np.ndarray, offsets: np.ndarray, num_perm: int = 128, see
 def reference_signature(shingle_hashes: np.ndarray, num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """One document's signature computed by datasketch itself (identity hash function on the
     32-bit shingle hashes): the reference the fast path must equal bit for bit."""
+    import datasketch  # noqa: PLC0415 - the reference only: see the module's docstring
+
     m = datasketch.MinHash(num_perm=num_perm, seed=seed, scheme="affine32", hashfunc=int)
     m.update_batch([int(h) for h in shingle_hashes])
     return m.hashvalues.astype(np.uint32)
