@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import importlib.util
 import io
+import json
 import subprocess
 import sys
 import tempfile
@@ -74,13 +75,23 @@ def score(S, out: Path) -> tuple[dict, pl.DataFrame, dict]:
     return result, arts, idmap
 
 
-def score_line(label: str, r: dict, seconds: float) -> str:
+def kept_extras(S, out: Path, idmap: dict) -> tuple[int, str]:
+    """Not-article pages that came out as articles, and the short copies the run kept (its summary's
+    `short_copies`; blank for a tree without them)."""
+    not_articles = S.load_gold()[3]
+    summaries = [json.loads(p.read_text()) for p in sorted((out / "runs").glob("*.json"))]
+    short = sum(s.get("short_copies", 0) for s in summaries) if summaries else 0
+    has = any("short_copies" in s for s in summaries)
+    return len(not_articles & set(idmap.values())), str(short) if has else ""
+
+
+def score_line(label: str, r: dict, seconds: float, extras: tuple[int, str]) -> str:
     P, R, F, tp, fp, fn = r["res"]["overall"]
     near, part = r["by_kind"]["dup"], r["by_kind"]["containment"]
     return (
         f"| {label} | {P:.3f} | {R:.3f} | **{F:.3f}** | {near[0]}/{near[1]} = {near[0] / near[1]:.3f} | "
         f"{part[0]}/{part[1]} = {part[0] / part[1]:.3f} | {r['same_group_fp']} | {r['cross_group_fp']} | "
-        f"{r['lost']} ({r['missing']} articles) | {seconds:.1f} |"
+        f"{r['lost']} ({r['missing']} articles) | {extras[0]} | {extras[1]} | {seconds:.1f} |"
     )
 
 
@@ -137,8 +148,9 @@ def main() -> None:
             S.prepare(raw)
         report += [
             "| run | precision | recall | F1 | near recall | partial recall | false pairs in one event "
-            "| across events | gold pairs lost to rejects | run s |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| across events | gold pairs lost to rejects | not-article pages kept | short copies kept "
+            "| run s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         runs = [("baseline", args.baseline_tree)] if args.baseline_tree else []
         runs.append(("this tree", ROOT))
@@ -146,7 +158,7 @@ def main() -> None:
             out = Path(tmp) / f"out-{label.replace(' ', '-')}"
             seconds = whole_run(tree, raw, out, args.sets)
             result, arts, idmap = score(S, out)
-            report.append(score_line(label, result, seconds))
+            report.append(score_line(label, result, seconds, kept_extras(S, out, idmap)))
         report += [
             "",
             f"settings: {' '.join(args.sets) or 'defaults'}; targets: F1 >= 0.95, partial >= 0.90, "

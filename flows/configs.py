@@ -43,6 +43,7 @@ def clean_config(p: CleanNewsParams) -> CleanConfig:
     return CleanConfig(
         min_clean_chars=p.min_clean_chars,
         min_clean_words=p.min_clean_words,
+        min_copy_words=p.min_copy_words,
         repeated_min_docs=p.repeated_min_docs,
         repeated_min_share=p.repeated_min_share,
     )

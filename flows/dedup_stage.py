@@ -3,8 +3,12 @@ shards' sketches, looked up against the history index, clustered once over the w
 
 The step holds the run's per-document state (about 150 bytes an article) and its shingle hashes, which
 are memory-mapped from one file written shard by shard (``flows.shards.gather_prepared``); it never
-holds a text. It writes the dedup assignments (``doc_id`` + ``DEDUP_COLUMNS``), the roundup links and
-what the history index needs, and returns a small summary.
+holds an article's text. It does hold the run's short texts (too short to be articles: a sentence or
+two each), sketches them and keeps those that are copies of a kept story
+(``transforms.dedup.attach_short``, after the clustering: they never change it). It writes the dedup
+assignments (``doc_id`` + ``DEDUP_COLUMNS``, short copies included), the roundup links and what the
+history index needs (long documents only: a short copy is never registered), and returns a small
+summary.
 """
 
 from __future__ import annotations
@@ -18,7 +22,16 @@ import polars as pl
 from flows.history import key_index
 from flows.shards import DOC_SCHEMA, gather_prepared
 from flows.store import savez, write_atomic, write_parquet_atomic
-from transforms.dedup import DEDUP_COLUMNS, HISTORY_SCHEMA, DedupConfig, dedup_frame, lookup_keys, prepare
+from transforms.dedup import (
+    DEDUP_COLUMNS,
+    HISTORY_SCHEMA,
+    DedupConfig,
+    Prepared,
+    attach_short,
+    dedup_frame,
+    lookup_keys,
+    prepare,
+)
 from transforms.shards import history_rows
 
 __all__ = ["HISTORY_DOC_SCHEMA", "DedupOutputs", "run_dedup"]
@@ -93,6 +106,16 @@ def _staged_texts(parts: np.ndarray, clean_paths: list[Path]) -> Callable[[np.nd
     return gather
 
 
+def _short_texts(short_paths: list[Path], config: DedupConfig) -> tuple[pl.DataFrame, Prepared]:
+    """The run's short texts (doc_id, source_path, text), in shard order, and their sketch."""
+    cols = {"doc_id": pl.String(), "source_path": pl.String(), "text": pl.String()}
+    short = pl.concat(
+        [pl.read_parquet(p, columns=list(cols)) for p in short_paths if p.is_file()]
+        or [pl.DataFrame(schema=cols)]
+    )
+    return short, prepare(short.get_column("text").cast(pl.String), config)
+
+
 def run_dedup(
     docs_paths: list[Path],
     sketch_paths: list[Path],
@@ -101,9 +124,11 @@ def run_dedup(
     history: tuple[str, Path, str, str],
     out: DedupOutputs,
     articles: Path,
+    short_paths: list[Path] = (),
 ) -> dict[str, int]:
     """``history`` = (backend, state dir, redis url, settings fingerprint) of the history index;
-    ``articles`` the output's articles folder (earlier runs' texts, for verifying history candidates)."""
+    ``articles`` the output's articles folder (earlier runs' texts, for verifying history candidates);
+    ``short_paths`` the shards' short texts (``flows.shards.ShardPaths.short``)."""
     docs = pl.concat(
         [
             pl.read_parquet(p).with_columns(part=pl.lit(int(p.stem.split("-")[1]), pl.Int32))
@@ -115,14 +140,30 @@ def run_dedup(
     prepared = gather_prepared(sketch_paths, out.root)
     if prepared.n_docs != docs.height:
         raise RuntimeError(f"staged sketches hold {prepared.n_docs} documents, staged docs {docs.height}")
+    short, short_prepared = _short_texts(list(short_paths), config)
     keys, counts = lookup_keys(prepared, config)
+    run_paths = pl.concat([docs.get_column("source_path"), short.get_column("source_path")]).unique()
     with key_index(*history) as index:
-        hist = _history_rows(index, keys, counts, docs.get_column("source_path").unique(), articles, config)
+        hist = _history_rows(index, keys, counts, run_paths, articles, config)
+        short_hist = (
+            _history_rows(index, *lookup_keys(short_prepared, config), run_paths, articles, config)
+            if short.height
+            else hist.clear()
+        )
     texts = _staged_texts(docs.get_column("part").to_numpy(), clean_paths)
     result = dedup_frame(docs.drop("part"), config, hist, prepared=prepared, texts=texts)
+    assigned = result.articles.select("doc_id", *DEDUP_COLUMNS)
+    copies = attach_short(
+        assigned,
+        prepared,
+        short.select("doc_id", "text"),
+        short_prepared,
+        pl.concat([hist, short_hist]).unique("doc_id", keep="first", maintain_order=True),
+        config,
+    )
     del prepared
     paths = docs.select("doc_id", "source_path", "part")
-    write_parquet_atomic(result.articles.select("doc_id", *DEDUP_COLUMNS), out.assignments)
+    write_parquet_atomic(pl.concat([assigned, copies]), out.assignments)
     roundups = result.roundup_links.join(paths.drop("part"), on="doc_id", how="left")
     if roundups.height:
         write_parquet_atomic(roundups, out.roundups)
@@ -137,4 +178,5 @@ def run_dedup(
         "history_candidates": hist.height,
         "new_clusters": result.clusters.filter(pl.col("canonical_id").is_in(new_ids.implode())).height,
         "roundups": roundups.height,
+        "short_copies": copies.height,
     }

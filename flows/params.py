@@ -101,6 +101,13 @@ class CleanNewsParams(BaseModel):
         le=10_000,
         description="An article with fewer words left after cleaning is rejected (too_short).",
     )
+    min_copy_words: int = Field(
+        16,
+        ge=1,
+        le=10_000,
+        description="A too-short text of at least this many words (a one-sentence wire brief) is kept "
+        "if it is a copy of a kept story (a duplicate of it, never canonical), else rejected (too_short).",
+    )
     repeated_min_docs: int = Field(
         4,
         ge=2,

@@ -140,6 +140,7 @@ def dedup_task(
         _history(params, layout),
         DedupOutputs(staging),
         layout.out / "articles",
+        [s.short for s in shards],
     )
 
 
@@ -308,6 +309,7 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
             records_read=sum(r["records"] for r in read),
             rolled_back=rolled_back,
             new_clusters=deduped["new_clusters"],
+            short_copies=deduped["short_copies"],
             history_candidates=deduped["history_candidates"],
             repeated_lines=stats["repeated_lines"],
             started_at=started.isoformat(),

@@ -27,7 +27,7 @@ import polars as pl
 from flows.readers import ReadLimits, read_file
 from flows.store import savez, write_atomic, write_parquet_atomic
 from flows.warc import is_warc, warc_record_ranges
-from transforms.clean import CleanConfig, clean_frame
+from transforms.clean import CleanConfig, clean_split, too_short_rows
 from transforms.dedup import DEDUP_COLUMNS, DedupConfig, Prepared, prepare
 from transforms.language import with_language
 from transforms.linestats import LINE_HASH_SCHEMA, hashed_lines, line_evidence
@@ -176,6 +176,11 @@ class ShardPaths:
         return self._p("clean-rejects")
 
     @property
+    def short(self) -> Path:
+        """Too-short rows offered to dedup as short copies (article rows plus ``reject_detail``)."""
+        return self._p("short")
+
+    @property
     def docs(self) -> Path:
         return self._p("docs")
 
@@ -235,18 +240,20 @@ def clean_shard(
     dedup: DedupConfig,
 ) -> dict[str, int]:
     """Pass 2: clean the staged records with the run's repeated lines, stage the articles, their small
-    per-document state (``DOC_COLUMNS``) and their sketch."""
+    per-document state (``DOC_COLUMNS``) and their sketch, and the short texts dedup may keep as copies
+    (``clean_split``: sketched by the dedup step itself, they are few and small)."""
     records = pl.read_parquet(paths.records)
     sources = records.select(pl.col("source").fill_null("").unique())
     repeated = pl.scan_parquet(repeated_path).join(sources.lazy(), on="source", how="semi").collect()
     lines = pl.read_parquet(paths.lines) if paths.lines.is_file() else None
-    articles, rejected = clean_frame(records, config, outlet_rules, repeated, lines)
+    articles, short, rejected = clean_split(records, config, outlet_rules, repeated, lines)
     del records
     write_parquet_atomic(articles, paths.clean)
+    write_parquet_atomic(short, paths.short)
     write_parquet_atomic(rejected, paths.clean_rejects)
     write_parquet_atomic(articles.select(DOC_COLUMNS), paths.docs)
     save_prepared(prepare(articles.get_column("text").cast(pl.String), dedup), paths.sketch)
-    return {"articles": articles.height, "rejected": rejected.height}
+    return {"articles": articles.height, "short": short.height, "rejected": rejected.height}
 
 
 def _stamp(df: pl.DataFrame, run_id: str, at: datetime) -> pl.DataFrame:
@@ -257,8 +264,14 @@ def _stamp(df: pl.DataFrame, run_id: str, at: datetime) -> pl.DataFrame:
 
 def write_shard(paths: ShardPaths, assignments: Path, run_id: str, started: datetime) -> dict[str, str]:
     """Pass 3: the shard's articles with their dedup columns, and its rejects, as output parts (staged;
-    the publish step moves them into place). The articles are sorted by doc_id."""
-    articles = pl.read_parquet(paths.clean)
+    the publish step moves them into place). The articles are sorted by doc_id. A short text is an
+    article if dedup assigned it (a copy of a kept story), else a ``too_short`` reject."""
+    short = pl.read_parquet(paths.short)
+    assigned = pl.scan_parquet(assignments).select("doc_id")
+    kept_short = short.lazy().join(assigned, on="doc_id", how="semi").collect()
+    articles = pl.concat(
+        [pl.read_parquet(paths.clean), kept_short.drop("reject_detail")], how="vertical_relaxed"
+    )
     cols = (
         pl.scan_parquet(assignments).join(articles.lazy().select("doc_id"), on="doc_id", how="semi").collect()
     )
@@ -273,8 +286,10 @@ def write_shard(paths: ShardPaths, assignments: Path, run_id: str, started: date
                 _stamp(out.sort("doc_id"), run_id, started), paths.part("articles"), ARTICLE_ROW_GROUP
             )
         )
+    lone_short = too_short_rows(short.join(kept_short.select("doc_id"), on="doc_id", how="anti"))
     rejected = pl.concat(
-        [pl.read_parquet(paths.read_rejects), pl.read_parquet(paths.clean_rejects)], how="vertical_relaxed"
+        [pl.read_parquet(paths.read_rejects), pl.read_parquet(paths.clean_rejects), lone_short],
+        how="vertical_relaxed",
     )
     if rejected.height:
         written["rejected"] = str(

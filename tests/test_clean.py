@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.clean import REMOVED_DTYPE, CleanConfig, clean_frame, clean_text, explain, format_explain
+from transforms.clean import (
+    REMOVED_DTYPE,
+    CleanConfig,
+    clean_frame,
+    clean_split,
+    clean_text,
+    explain,
+    format_explain,
+)
 from transforms.linestats import line_hash, normalise_line
 from transforms.rules import LineRule
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
@@ -223,6 +231,36 @@ def test_clean_frame_repeated_lines_and_outlet_rules() -> None:
     )
     rules = articles.select(pl.col("removed").list.eval(pl.element().struct.field("rule"))).to_series()
     assert rules.to_list() == [["example_story", "repeated_line"]] + [["repeated_line"]] * 4
+
+
+@pytest.mark.parametrize(
+    ("text", "table"),
+    [
+        pytest.param("\n".join(BODY), "articles", id="an article: 52 words, 311 chars"),
+        pytest.param(BODY[0] + " Turkish forces are pressing on.", "short", id="a brief: 23 words"),
+        pytest.param(
+            BODY[0] + " It is a war of a kind that no one in the area has seen.",
+            "short",
+            id="33 words but 162 chars",
+        ),
+        pytest.param(BODY[1], "short", id="16 words: the fewest a short copy has"),
+        pytest.param(BODY[1].rsplit(" ", 1)[0] + ".", "rejected", id="15 words: too_short"),
+        pytest.param("Skip to toolbar\nToo short.", "rejected", id="chrome: too_short"),
+    ],
+)
+def test_clean_split_offers_briefs_of_16_words_or_more_to_dedup(text: str, table: str) -> None:
+    articles, short, rejected = clean_split(_records([text]), CleanConfig(structure="never"))
+    assert {"articles": articles, "short": short, "rejected": rejected}[table].height == 1
+    assert articles.height + short.height + rejected.height == 1
+    assert short.columns == [*articles.columns, "reject_detail"]
+    if table != "articles":
+        detail = short["reject_detail"] if table == "short" else rejected["detail"]
+        assert detail.item().endswith("left after cleaning (min 200 / 30); 0 of 1 lines removed") or (
+            table == "rejected" and "Skip to toolbar" in text
+        )
+    articles_all, rejected_all = clean_frame(_records([text]), CleanConfig(structure="never"))
+    assert articles_all.equals(articles)
+    assert rejected_all.height == short.height + rejected.height
 
 
 def test_clean_frame_with_staged_line_hashes_is_the_same() -> None:

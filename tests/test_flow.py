@@ -333,6 +333,68 @@ def test_excerpt_arriving_later_joins_the_story_kept_earlier(prefect_harness, tm
     assert excerpt["similarity"].item() < 0.5 < excerpt["containment"].item()
 
 
+# one-sentence briefs as outlets print them: the wire story's lead (a copy of it), an unrelated brief
+# (a copy of nothing) and a line too short for either (under 16 words)
+BRIEFS = [
+    "Dockworkers at Eastmouth, which handles roughly a fifth of Britain's container traffic, walked out "
+    "on Tuesday at the start of a 72-hour strike over pay and automation.",
+    "The county council will meet on Thursday evening to vote on the budget for a new library beside "
+    "the seafront promenade.",
+    "Tickets for the summer concert go on sale next week.",
+]
+LATER_BRIEF = (
+    "About 1,900 members of the Dockers' and Harbour Workers' Union (DHWU) stopped work at 6 a.m. after "
+    "talks with operator Northgate Terminals broke down late on Monday."
+)
+
+
+def _jsonl(path: Path, texts: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        {"url": f"https://briefs.example/{i}", "title": f"Brief {i}", "text": t, "source": "briefs.example"}
+        for i, t in enumerate(texts, 1)
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_a_brief_of_a_kept_story_is_kept_as_its_copy_others_stay_too_short(prefect_harness, tmp_path):
+    from flows.params import CleanNewsParams
+    from flows.pipeline import clean_news
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    for member in WIRE["members"][:2]:
+        (raw / member).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SAMPLE / member, raw / member)
+    _jsonl(raw / "briefly" / "briefs.jsonl", BRIEFS)
+    params = CleanNewsParams(raw_dir=str(raw), out_dir=str(out), workers=1)
+    summary = clean_news(params=params)
+    assert (summary["records_in"], summary["articles"], summary["rejected"]) == (5, 3, 2)
+    assert summary["short_copies"] == 1 and summary["rejected_by_reason"] == {"too_short": 2}
+    arts = articles(out)
+    story = arts.filter(pl.col("source_path") != "briefly/briefs.jsonl")
+    canonical = story.filter(~pl.col("is_duplicate"))["doc_id"].item()
+    brief = arts.filter(pl.col("source_path") == "briefly/briefs.jsonl").row(0, named=True)
+    assert (brief["source_line"], brief["text"], brief["clean_chars"]) == (1, BRIEFS[0], len(BRIEFS[0]))
+    assert brief["is_duplicate"] and not brief["is_roundup"] and brief["copy_kind"] == "excerpt"
+    assert (brief["cluster_id"], brief["duplicate_of"]) == (story["cluster_id"][0], canonical)
+    assert brief["matched_to"] in story["doc_id"].to_list() and brief["match_containment"] == 1.0
+    rej = rejected(out).sort("source_line")
+    assert rej["source_line"].to_list() == [2, 3] and rej["reason"].to_list() == ["too_short"] * 2
+    assert rej["detail"][0] == "119 chars / 21 words left after cleaning (min 200 / 30); 0 of 1 lines removed"
+    cluster = pl.read_parquet(out / "clusters" / "clusters.parquet").row(0, named=True)
+    assert (cluster["size"], cluster["n_excerpt"], cluster["canonical_id"]) == (3, 1, canonical)
+    assert "briefs.example" in cluster["sources"]
+
+    # the next day another brief of the story: it joins the story kept yesterday, through history
+    _jsonl(raw / "briefly" / "later.jsonl", [LATER_BRIEF])
+    summary = clean_news(params=params)
+    assert (summary["records_in"], summary["articles"], summary["short_copies"]) == (1, 1, 1)
+    later = articles(out).filter(pl.col("source_path") == "briefly/later.jsonl").row(0, named=True)
+    assert (later["cluster_id"], later["duplicate_of"]) == (story["cluster_id"][0], canonical)
+    cluster = pl.read_parquet(out / "clusters" / "clusters.parquet").row(0, named=True)
+    assert (cluster["size"], cluster["n_excerpt"]) == (4, 2)
+
+
 def _comparable(out: Path) -> dict[str, pl.DataFrame]:
     """A run's tables without the columns that name the run."""
     drop = ["run_id", "ingested_at"]
@@ -345,13 +407,15 @@ def _comparable(out: Path) -> dict[str, pl.DataFrame]:
 
 @pytest.mark.slow
 def test_sharded_and_dask_runs_equal_the_one_shard_run(prefect_harness, tmp_path, monkeypatch):
-    """Same doc_ids, clusters, canonical copies, duplicate links, removed lines and rejects whatever the
-    shard size and the executor: one shard in-process, 4 KB shards on a 2-worker Dask LocalCluster."""
+    """Same doc_ids, clusters, canonical copies, duplicate links (short copies too), removed lines and
+    rejects whatever the shard size and the executor: one shard in-process, 4 KB shards on a 2-worker
+    Dask LocalCluster."""
     from flows.params import CleanNewsParams
     from flows.pipeline import clean_news
 
     raw = tmp_path / "raw"
     shutil.copytree(SAMPLE, raw)
+    _jsonl(raw / "briefly" / "briefs.jsonl", BRIEFS)  # a short copy in one shard, its story in another
     one = clean_news(params=CleanNewsParams(raw_dir=str(raw), out_dir=str(tmp_path / "one"), workers=1))
     monkeypatch.setenv("WIREWASH_SHARD_BYTES", "4000")
     many = clean_news(
@@ -362,4 +426,7 @@ def test_sharded_and_dask_runs_equal_the_one_shard_run(prefect_harness, tmp_path
     a, b = _comparable(tmp_path / "one"), _comparable(tmp_path / "dask")
     for name in a:
         assert a[name].equals(b[name]), name
-    assert a["articles"].height == 23 and a["rejected"].height == 3
+    assert a["articles"].height == 24 and a["rejected"].height == 5
+    assert (
+        a["articles"].filter(pl.col("source_path") == "briefly/briefs.jsonl")["copy_kind"].item() == "excerpt"
+    )

@@ -32,7 +32,7 @@ import polars as pl
 from transforms.blocks import BULLETS, block_scorer, headline_like, is_promo, is_prose, related_lists
 from transforms.clean_config import CleanConfig
 from transforms.dates import looks_like_date, parse_date
-from transforms.linestats import LineStatsConfig, doc_lines, line_hash, line_hashes_expr, normalise_line
+from transforms.linestats import line_hash, normalise_line, repeated_line_numbers
 from transforms.rules import RULES, LineRule, RuleSet
 from transforms.schema import REJECTED_SCHEMA
 
@@ -44,10 +44,12 @@ __all__ = [
     "RuleSet",
     "clean_frame",
     "clean_records",
+    "clean_split",
     "clean_text",
     "explain",
     "explained_lines",
     "format_explain",
+    "too_short_rows",
 ]
 
 REMOVED_DTYPE = pl.List(pl.Struct({"line": pl.Int32(), "rule": pl.String(), "text": pl.String()}))
@@ -270,36 +272,6 @@ def _lists_from_offsets(values: pl.Series, offsets: list[int]) -> pl.Series:
     return pl.Series("removed", arr).cast(REMOVED_DTYPE)
 
 
-def _repeated_line_numbers(
-    records: pl.DataFrame,
-    repeated: pl.DataFrame | None,
-    max_chars: int = LineStatsConfig().max_line_chars,
-    lines: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """doc_id -> list of 1-based line numbers whose normalised hash is a repeated line of the doc's outlet.
-    ``lines``: the records' ``linestats.hashed_lines`` when the read pass staged them (not hashed again)."""
-    empty = pl.DataFrame(schema={"doc_id": pl.String(), "_rep": pl.List(pl.Int32())})
-    if repeated is None or repeated.is_empty() or records.is_empty():
-        return empty
-    rep = repeated.select(pl.col("source").fill_null(""), pl.col("line_hash").cast(pl.UInt64)).unique()
-    if lines is None:
-        # only the documents of outlets that have repeated lines, and only lines short enough to be
-        # evidence (line_evidence never counts a longer one), are normalised and hashed
-        docs = records.lazy().select("doc_id", pl.col("source").fill_null(""), "raw_text")
-        docs = docs.filter(pl.col("source").is_in(rep["source"].unique().implode()))
-        hashed = doc_lines(docs, max_chars=max_chars).with_columns(
-            line_hashes_expr("norm").alias("line_hash")
-        )
-    else:
-        hashed = lines.lazy().select("doc_id", "source", "line", "line_hash")
-    return (
-        hashed.join(rep.lazy(), on=["source", "line_hash"], how="semi")
-        .group_by("doc_id")
-        .agg(pl.col("line").sort().alias("_rep"))
-        .collect()
-    )
-
-
 def _clean_batch(
     config: CleanConfig, rules_by_source: dict[str, tuple[LineRule, ...]]
 ) -> Callable[[pl.Series], pl.Series]:
@@ -363,7 +335,7 @@ def clean_records(
     an article, the ``too_short`` detail for a reject). ``clean_frame`` is this plus the split; ``explain``
     renders one row of it."""
     batch = _clean_batch(config, dict(outlet_rules or {}))
-    reps = _repeated_line_numbers(records, repeated, config.linestats().max_line_chars, lines)
+    reps = repeated_line_numbers(records, repeated, config.linestats().max_line_chars, lines)
     too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
     return (
         records.lazy()
@@ -403,6 +375,18 @@ def clean_records(
     )
 
 
+def too_short_rows(cleaned: pl.DataFrame) -> pl.DataFrame:
+    """REJECTED_SCHEMA rows (reason ``too_short``, ``reject_detail`` as the detail) of cleaned rows."""
+    return cleaned.select(
+        "source_path",
+        "source_line",
+        "doc_id",
+        "source",
+        pl.lit("too_short").alias("reason"),
+        pl.col("reject_detail").alias("detail"),
+    ).cast(REJECTED_SCHEMA)  # type: ignore[arg-type]
+
+
 def clean_frame(
     records: pl.DataFrame,
     config: CleanConfig = CleanConfig(),
@@ -420,13 +404,25 @@ def clean_frame(
     """
     out = clean_records(records, config, outlet_rules, repeated, lines)
     is_reject = pl.col("reject_detail").is_not_null()
-    rejected = out.filter(is_reject).select(
-        "source_path",
-        "source_line",
-        "doc_id",
-        "source",
-        pl.lit("too_short").alias("reason"),
-        pl.col("reject_detail").alias("detail"),
+    return out.filter(~is_reject).drop("reject_detail"), too_short_rows(out.filter(is_reject))
+
+
+def clean_split(
+    records: pl.DataFrame,
+    config: CleanConfig = CleanConfig(),
+    outlet_rules: Mapping[str, tuple[LineRule, ...]] | None = None,
+    repeated: pl.DataFrame | None = None,
+    lines: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``clean_frame`` with its too-short rows of at least ``min_copy_words`` words split off: (articles,
+    short, rejected). ``short`` are article rows plus their ``reject_detail``: the run keeps one if dedup
+    finds it is a copy of a kept story, else rejects it with that detail (``too_short_rows``).
+    ``lines``: as for ``clean_frame``."""
+    out = clean_records(records, config, outlet_rules, repeated, lines)
+    is_reject = pl.col("reject_detail").is_not_null()
+    is_short = is_reject & (pl.col("text").fill_null("").str.count_matches(r"\S+") >= config.min_copy_words)
+    return (
+        out.filter(~is_reject).drop("reject_detail"),
+        out.filter(is_short),
+        too_short_rows(out.filter(is_reject & ~is_short)),
     )
-    articles = out.filter(~is_reject).drop("reject_detail")
-    return articles, rejected.cast(REJECTED_SCHEMA)  # type: ignore[arg-type]

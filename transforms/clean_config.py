@@ -15,6 +15,9 @@ class CleanConfig:
 
     min_clean_chars: int = 200  # fewer characters left -> rejected (too_short)
     min_clean_words: int = 30  # fewer words left -> rejected (too_short)
+    # ...but a too-short text of at least this many words (a one-sentence wire brief) is still offered
+    # to dedup: kept if it is a copy of a kept story (`transforms.dedup.short`), else too_short
+    min_copy_words: int = 16
     repeated_min_docs: int = 4  # a line in >= this many distinct stories of an outlet is repeated_line
     repeated_min_share: float = 0.0  # ...and in >= this share of the outlet's stories
     paywall_block_max_lines: int = 80  # a paywall block swallows at most this many lines after its marker

@@ -31,6 +31,7 @@ __all__ = [
     "line_hashes_expr",
     "normalise_line",
     "normalise_line_expr",
+    "repeated_line_numbers",
     "repeated_lines",
 ]
 
@@ -183,5 +184,35 @@ def repeated_lines(evidence: pl.DataFrame, config: LineStatsConfig = LineStatsCo
         .filter((pl.col("_n") >= config.min_docs) & (pl.col("_n") >= config.min_share * pl.col("_stories")))
         .select("source", "line_hash")
         .sort("source", "line_hash")
+        .collect()
+    )
+
+
+def repeated_line_numbers(
+    records: pl.DataFrame,
+    repeated: pl.DataFrame | None,
+    max_chars: int = LineStatsConfig().max_line_chars,
+    lines: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """doc_id -> list of 1-based line numbers whose normalised hash is a repeated line of the doc's outlet.
+    ``lines``: the records' ``linestats.hashed_lines`` when the read pass staged them (not hashed again)."""
+    empty = pl.DataFrame(schema={"doc_id": pl.String(), "_rep": pl.List(pl.Int32())})
+    if repeated is None or repeated.is_empty() or records.is_empty():
+        return empty
+    rep = repeated.select(pl.col("source").fill_null(""), pl.col("line_hash").cast(pl.UInt64)).unique()
+    if lines is None:
+        # only the documents of outlets that have repeated lines, and only lines short enough to be
+        # evidence (line_evidence never counts a longer one), are normalised and hashed
+        docs = records.lazy().select("doc_id", pl.col("source").fill_null(""), "raw_text")
+        docs = docs.filter(pl.col("source").is_in(rep["source"].unique().implode()))
+        hashed = doc_lines(docs, max_chars=max_chars).with_columns(
+            line_hashes_expr("norm").alias("line_hash")
+        )
+    else:
+        hashed = lines.lazy().select("doc_id", "source", "line", "line_hash")
+    return (
+        hashed.join(rep.lazy(), on=["source", "line_hash"], how="semi")
+        .group_by("doc_id")
+        .agg(pl.col("line").sort().alias("_rep"))
         .collect()
     )

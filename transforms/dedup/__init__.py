@@ -15,7 +15,9 @@ Modules, each importing only the ones above it:
 - `clusters`: canonical copy, duplicate columns, roundup links, the clusters table;
 - `history`: index rows, history rows as arrays, `candidates_from_history` (the pure reference of
   the key index's look-up); `history_keys`: which keys a run registers;
-- `frame`: `dedup_frame`, one function a step.
+- `frame`: `dedup_frame`, one function a step;
+- `short`: `attach_short`, after `dedup_frame`: texts too short to be articles kept as copies of a
+  kept story (never canonical, never a link between two stories).
 
 History: a run persists `index_rows` (HISTORY_SCHEMA). A later run looks up `lookup_keys` of its
 documents in a key index of earlier documents' keys: band keys find near copies, containment keys
@@ -40,6 +42,7 @@ from transforms.dedup.schema import (
     ROUNDUP_SCHEMA,
     DedupResult,
 )
+from transforms.dedup.short import attach_short
 from transforms.dedup.sketch import Prepared, prepare, sketch_batch
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
     "DedupConfig",
     "DedupResult",
     "Prepared",
+    "attach_short",
     "band_keys",
     "candidates_from_history",
     "clusters_table",

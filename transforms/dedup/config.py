@@ -23,6 +23,9 @@ class DedupConfig:
     # `unquoted_share` of its containment (two articles quoting one statement share only quotes)
     unquoted_share: float = 0.5
     min_excerpt_shingles: int = 20  # shared shingles below this never link (a sentence, a footer)
+    # a short text (too short to be an article, `transforms.dedup.short`) is a copy of a kept story only
+    # with at least this many shingles shared and as many outside quotation marks: a 16-word run
+    min_short_shingles: int = 12
     roundup_min_share: float = 0.15  # share of a page from one story to count it as quoted there
     sample_bits: int = 3  # containment index keeps shingles whose hash has this many top zero bits
     max_sample_df: int = 200  # sampled shingles in more documents than this are boilerplate
