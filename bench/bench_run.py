@@ -54,6 +54,7 @@ def measure(
         cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
     )
     peak = [0]
+    peak_anon = [0]  # the same without file-backed pages (a memory-mapped file the kernel may drop)
     trace: list[str] = []  # "seconds total_MB pid:MB ..." every poll: where in the run the peak was
     cpu_seen: dict[int, float] = {}
     done = threading.Event()
@@ -65,12 +66,13 @@ def measure(
                 procs = [root, *root.children(recursive=True)]
             except psutil.Error:
                 continue
-            total = 0
+            total = anon = 0
             each = []
             for p in procs:
                 try:
                     rss = p.memory_info().rss
                     total += rss
+                    anon += _rss_anon(p.pid, rss)
                     each.append(f"{p.pid}:{rss >> 20}")
                     t = p.cpu_times()
                     # its own time only: a reaped child's time is in its parent's children_* too
@@ -78,7 +80,8 @@ def measure(
                 except psutil.Error:
                     pass
             peak[0] = max(peak[0], total)
-            trace.append(f"{time.perf_counter() - t0:.1f} {total >> 20} {' '.join(each)}")
+            peak_anon[0] = max(peak_anon[0], anon)
+            trace.append(f"{time.perf_counter() - t0:.1f} {total >> 20} anon:{anon >> 20} {' '.join(each)}")
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -94,7 +97,20 @@ def measure(
     if rc != 0:
         tail = log.read_text()[-3000:] if log else ""
         raise SystemExit(f"{cmd} failed with {rc}\n{tail}")
-    return {"wall": wall, "cpu": cpu, "rss_mb": peak[0] / 2**20}
+    return {"wall": wall, "cpu": cpu, "rss_mb": peak[0] / 2**20, "anon_mb": peak_anon[0] / 2**20}
+
+
+def _rss_anon(pid: int, rss: int) -> int:
+    """A process's anonymous resident memory (RSS minus file-backed and shared-memory pages), from
+    /proc; its RSS where /proc has no such line."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss
 
 
 # ------------------------------------------------------------------ the systems (subprocess bodies)
@@ -313,6 +329,7 @@ def main() -> None:
                         "wall": f"{m['wall']:.1f}",
                         "cpu": f"{m['cpu']:.1f}",
                         "rss": f"{m['rss_mb']:,.0f}",
+                        "anon": f"{m['anon_mb']:,.0f}",
                         "us_doc": f"{1e6 * m['wall'] / n:,.0f}",
                         "ratio": f"{m['wall'] / base['wall']:.2f}x" if base else "",
                     }
@@ -327,6 +344,7 @@ def main() -> None:
             ("wall", "wall s"),
             ("cpu", "CPU s"),
             ("rss", "peak RSS MB (tree)"),
+            ("anon", "of it anonymous MB"),
             ("us_doc", "µs/doc"),
             ("ratio", "time / wirewash"),
         ],

@@ -137,11 +137,11 @@ def run_dedup(
         or [pl.DataFrame(schema={**DOC_SCHEMA, "part": pl.Int32()})],
         how="diagonal_relaxed",
     )
-    prepared = gather_prepared(sketch_paths, out.root)
+    prepared, sampled = gather_prepared(sketch_paths, out.root, config.sample_bits)
     if prepared.n_docs != docs.height:
         raise RuntimeError(f"staged sketches hold {prepared.n_docs} documents, staged docs {docs.height}")
     short, short_prepared = _short_texts(list(short_paths), config)
-    keys, counts = lookup_keys(prepared, config)
+    keys, counts = lookup_keys(sampled, config)  # the same keys as from `prepared`: they read the sample
     run_paths = pl.concat([docs.get_column("source_path"), short.get_column("source_path")]).unique()
     with key_index(*history) as index:
         hist = _history_rows(index, keys, counts, run_paths, articles, config)
@@ -150,8 +150,13 @@ def run_dedup(
             if short.height
             else hist.clear()
         )
+    write_atomic(
+        out.keys, lambda tmp, k=keys, c=counts: savez(tmp, keys=k, counts=c)
+    )  # for the history index
+    del keys, counts
     texts = _staged_texts(docs.get_column("part").to_numpy(), clean_paths)
-    result = dedup_frame(docs.drop("part"), config, hist, prepared=prepared, texts=texts)
+    result = dedup_frame(docs.drop("part"), config, hist, prepared=prepared, texts=texts, sampled=sampled)
+    del sampled
     assigned = result.articles.select("doc_id", *DEDUP_COLUMNS)
     copies = attach_short(
         assigned,
@@ -172,7 +177,6 @@ def run_dedup(
         [c for c in HISTORY_DOC_SCHEMA if c in result.index_rows.columns]
     ).join(paths, on="doc_id", how="left")
     write_parquet_atomic(index_rows.select(list(HISTORY_DOC_SCHEMA)).cast(HISTORY_DOC_SCHEMA), out.index_rows)
-    write_atomic(out.keys, lambda tmp: savez(tmp, keys=keys, counts=counts))
     new_ids = docs.get_column("doc_id")
     return {
         "history_candidates": hist.height,

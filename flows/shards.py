@@ -28,7 +28,7 @@ from flows.readers import ReadLimits, read_file
 from flows.store import savez, write_atomic, write_parquet_atomic
 from flows.warc import is_warc, warc_record_ranges
 from transforms.clean import CleanConfig, clean_split, too_short_rows
-from transforms.dedup import DEDUP_COLUMNS, DedupConfig, Prepared, prepare
+from transforms.dedup import DEDUP_COLUMNS, DedupConfig, Prepared, prepare, sampled_view
 from transforms.language import with_language
 from transforms.linestats import LINE_HASH_SCHEMA, hashed_lines, line_evidence
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
@@ -311,15 +311,19 @@ def load_prepared(path: Path) -> Prepared:
         return Prepared(**{k: z[k] for k in _PREPARED})
 
 
-def gather_prepared(paths: list[Path], work: Path) -> Prepared:
-    """The run's sketch from its shards' sketches, in shard order. The shingle hashes, the one large
-    array (about 1.8 KB per article), are copied shard by shard into one file and memory-mapped: only
-    one shard's worth is ever in the process's own memory, and the kernel may drop the mapped pages
-    under pressure (they are file-backed)."""
+def gather_prepared(paths: list[Path], work: Path, sample_bits: int = 3) -> tuple[Prepared, Prepared]:
+    """The run's sketch from its shards' sketches, in shard order, and its ``sampled_view``. The shingle
+    hashes, the one large array (about 1.8 KB per article), are copied shard by shard into one file and
+    memory-mapped: only one shard's worth is ever in the process's own memory. The sample (an eighth of
+    them) is taken from each shard as it passes, so the steps that need only the sample (history keys,
+    the containment search) never page the mapped file in: only the documents that are compared
+    exactly are read from it."""
     if not paths:
-        return concat_prepared([])
+        empty = concat_prepared([])
+        return empty, empty
     work.mkdir(parents=True, exist_ok=True)
     small: list[Prepared] = []
+    samples: list[Prepared] = []
     total = 0
     target = work / "hashes.u32"
     with target.open("wb") as fh:
@@ -327,7 +331,10 @@ def gather_prepared(paths: list[Path], work: Path) -> Prepared:
             part = load_prepared(p)
             fh.write(np.ascontiguousarray(part.hashes, np.uint32).tobytes())
             total += part.hashes.size
+            samples.append(sampled_view(part, sample_bits))
             small.append(Prepared(np.zeros(0, np.uint32), part.offsets, part.exact, part.n_words, part.keys))
     meta = concat_prepared(small)
     hashes = np.memmap(target, np.uint32, mode="r", shape=(total,)) if total else np.zeros(0, np.uint32)
-    return Prepared(np.asarray(hashes), meta.offsets, meta.exact, meta.n_words, meta.keys)
+    return Prepared(np.asarray(hashes), meta.offsets, meta.exact, meta.n_words, meta.keys), concat_prepared(
+        samples
+    )

@@ -33,6 +33,7 @@ from transforms.dedup import (  # noqa: E402
     dedup_frame,
     lookup_keys,
     prepare,
+    sampled_view,
 )
 
 GOLDEN = ROOT / "tests" / "fixtures" / "dedup_golden.json"
@@ -69,21 +70,33 @@ def _digests(result) -> dict[str, str]:
     }
 
 
+_SAMPLED = {0: False}  # the sharded run's way: dedup_frame given the sampled view of the sketch too
+
+
+def _dedup(articles: pl.DataFrame, history: pl.DataFrame | None = None, prepared=None):
+    if not _SAMPLED[0]:
+        return dedup_frame(articles, CONFIG, history, prepared=prepared)
+    prep = prepared if prepared is not None else prepare(articles.get_column("text"), CONFIG)
+    return dedup_frame(
+        articles, CONFIG, history, prepared=prep, sampled=sampled_view(prep, CONFIG.sample_bits)
+    )
+
+
 def _corpus() -> pl.DataFrame:
     return generate(3_000, seed=3)
 
 
 def case_corpus() -> dict[str, str]:
-    return _digests(dedup_frame(_corpus(), CONFIG))
+    return _digests(_dedup(_corpus()))
 
 
 def _two_runs(first: pl.DataFrame, second: pl.DataFrame) -> dict[str, str]:
     """Digests of the second run, deduplicated against the first run's index rows as history."""
-    one = dedup_frame(first, CONFIG)
+    one = _dedup(first)
     prep = prepare(second.get_column("text"), CONFIG)
-    keys, _ = lookup_keys(prep, CONFIG)
+    keys, _ = lookup_keys(sampled_view(prep, CONFIG.sample_bits) if _SAMPLED[0] else prep, CONFIG)
     history = candidates_from_history(one.index_rows, keys)
-    two = dedup_frame(second, CONFIG, history, prepared=prep)
+    two = _dedup(second, history, prepared=prep)
     return {"history_rows": str(history.height), **_digests(two)}
 
 
@@ -107,12 +120,12 @@ def case_seeds() -> dict[str, str]:
         },
         schema_overrides={"url": pl.String, "published": pl.Datetime("us", "UTC")},
     )
-    return _digests(dedup_frame(frame, CONFIG))
+    return _digests(_dedup(frame))
 
 
 def case_syndication() -> dict[str, str]:
     data = build_set(7)
-    return _digests(dedup_frame(data.drop("story", "kind"), CONFIG))
+    return _digests(_dedup(data.drop("story", "kind")))
 
 
 def case_syndication_two_runs() -> dict[str, str]:
@@ -133,11 +146,14 @@ CASES = {
 }
 
 
+@pytest.mark.parametrize("sampled", [False, True], ids=["full", "sampled"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_dedup_outputs_match_golden(name: str) -> None:
+def test_dedup_outputs_match_golden(name: str, sampled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also with the sampled view (`sampled=`, the sharded run's way): the same hashes."""
     if name.startswith("syndication") and not EVAL_DIR.exists():
         pytest.skip(f"{EVAL_DIR} is absent")
     assert len(SEEDS) == 5
+    monkeypatch.setitem(_SAMPLED, 0, sampled)
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert CASES[name]() == golden[name]
 

@@ -43,7 +43,7 @@ from transforms.dedup.schema import (
     DedupResult,
 )
 from transforms.dedup.short import attach_short
-from transforms.dedup.sketch import Prepared, prepare, sketch_batch
+from transforms.dedup.sketch import Prepared, prepare, sampled_view, sketch_batch
 
 __all__ = [
     "CLUSTER_SCHEMA",
@@ -66,6 +66,7 @@ __all__ = [
     "lookup_keys",
     "pair_overlap",
     "prepare",
+    "sampled_view",
     "prepare_reference",
     "reelect_canonical",
     "repair_dangling",

@@ -100,13 +100,19 @@ def containment_relations(
     nodes: np.ndarray,
     config: DedupConfig,
     comp: np.ndarray | None = None,
+    sample: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pl.DataFrame:
     """Confirmed relations (a, b, inter, size_a, size_b) between `nodes`, a != b, where the shared
     shingles (exact, `pair_overlap`) are at least `min_excerpt_shingles` and make up at least
     `roundup_min_share` of a. With `comp` (component of every node), pairs inside one component are
-    skipped: they are clustered already."""
+    skipped: they are clustered already. `sample`: every node's containment sample as (values,
+    offsets) (`sampled_view`), when the caller has it: the search then reads the full sets only for
+    the pairs it checks exactly."""
     # postings sorted by (sample, node); samples in more than max_sample_df documents are boilerplate
-    key = _sorted_postings(hashes, offsets, np.asarray(nodes, np.int64), config.sample_bits, config.workers)
+    s_hashes, s_offsets = sample if sample is not None else (hashes, offsets)
+    key = _sorted_postings(
+        s_hashes, s_offsets, np.asarray(nodes, np.int64), config.sample_bits, config.workers
+    )
     if key.size >= 2**31 or offsets.size > 2**31:  # the posting kernels index in int32
         raise ValueError(f"{key.size} sampled shingles in one dedup batch: split the run")
     node, run_end, n_samples = kernels.posting_runs(key, offsets.size - 1, config.max_sample_df)

@@ -27,7 +27,7 @@ from transforms.dedup.keys import prepared_containment_keys
 from transforms.dedup.overlap import KnownOverlap, jaccard, overlap_frame, pair_overlap
 from transforms.dedup.quotes import TextSource
 from transforms.dedup.schema import DEDUP_COLUMNS, HISTORY_SCHEMA, MEMBER_COLUMNS, DedupResult
-from transforms.dedup.sketch import Prepared, prepare
+from transforms.dedup.sketch import Prepared, prepare, sampled_view
 from transforms.lsh import candidate_pairs_array
 
 __all__ = ["dedup_frame"]
@@ -45,20 +45,41 @@ class _Nodes:
     hashes: np.ndarray
     offsets: np.ndarray
     hist_keys: np.ndarray
+    sample: tuple[np.ndarray, np.ndarray] | None = None  # every node's containment sample, when given
 
     @property
     def h(self) -> int:
         return self.hist.height
 
     @classmethod
-    def build(cls, prep: Prepared, history: pl.DataFrame | None) -> _Nodes:
+    def build(
+        cls,
+        prep: Prepared,
+        history: pl.DataFrame | None,
+        sampled: Prepared | None = None,
+        sample_bits: int = 3,
+    ) -> _Nodes:
         hist = history if history is not None and history.height else pl.DataFrame(schema=HISTORY_SCHEMA)
         h_vals, h_offs, h_keys = history_arrays(hist)
+        sample = None
+        if sampled is not None:
+            h_sample = sampled_view(Prepared(h_vals, h_offs, *_NO_META), sample_bits)
+            sample = _concat_csr(sampled.hashes, sampled.offsets, h_sample.hashes, h_sample.offsets)
         if not hist.height:
-            return cls(prep.n_docs, hist, prep.hashes, prep.offsets, h_keys)
-        hashes = np.concatenate([prep.hashes, h_vals])
-        offsets = np.concatenate([prep.offsets, h_offs[1:] + prep.offsets[-1]])
-        return cls(prep.n_docs, hist, hashes, offsets, h_keys)
+            return cls(prep.n_docs, hist, prep.hashes, prep.offsets, h_keys, sample)
+        hashes, offsets = _concat_csr(prep.hashes, prep.offsets, h_vals, h_offs)
+        return cls(prep.n_docs, hist, hashes, offsets, h_keys, sample)
+
+
+_NO_META = (np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros((0, 0), np.uint64))
+
+
+def _concat_csr(
+    values: np.ndarray, offsets: np.ndarray, more: np.ndarray, more_offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    if more_offsets.size <= 1:
+        return values, offsets
+    return np.concatenate([values, more]), np.concatenate([offsets, more_offsets[1:] + offsets[-1]])
 
 
 def clean_chars_expr(articles: pl.DataFrame) -> pl.Expr:
@@ -182,7 +203,7 @@ def join_containment(
         empty = pl.DataFrame(schema=_ROUNDUP_NODES)
         return _Containment(parent, np.full(total, ct.ATTACH_NONE, np.int8), empty, pl.DataFrame())
     graph_nodes = np.concatenate([reps, np.arange(nodes.n, total)]).astype(np.int64)
-    rel = ct.containment_relations(nodes.hashes, nodes.offsets, graph_nodes, config, comp)
+    rel = ct.containment_relations(nodes.hashes, nodes.offsets, graph_nodes, config, comp, nodes.sample)
     rel = ct.confirm_relations(rel, texts, nodes.hashes, nodes.offsets, config, nodes.n)
     plain = max(config.plain_containment, config.containment_threshold)
     cparent, roundups, cvia = ct.resolve_attachments(
@@ -203,6 +224,7 @@ def _prepared(articles: pl.DataFrame, config: DedupConfig, prepared: Prepared | 
 
 
 def _containment_keys_async(prep: Prepared, config: DedupConfig) -> Future | None:
+    # `prep` may be the run's sampled view: the containment keys read only the sample
     """The run's containment keys (for its index rows) need nothing but `prep`: computed on a second
     thread while this one verifies and clusters (numpy/numba work that releases the GIL)."""
     if config.workers <= 1:
@@ -219,6 +241,7 @@ def dedup_frame(
     history: pl.DataFrame | None = None,
     prepared: Prepared | None = None,
     texts: TextSource | None = None,
+    sampled: Prepared | None = None,
 ) -> DedupResult:
     """Flag exact, near and partial duplicates of `articles` (within the run and against `history`,
     rows of earlier runs' `index_rows`, e.g. those `candidates_from_history` finds with
@@ -227,7 +250,10 @@ def dedup_frame(
     `prepared` is `prepare(articles["text"], config)` when the caller has it already (the flow needs
     it for the history lookup first); it is computed here otherwise. `texts` is for a caller whose
     `articles` carry no `text` (the sharded run's per-document state): a function from positions to
-    their texts, asked only for the few documents whose quotations must be checked.
+    their texts, asked only for the few documents whose quotations must be checked. `sampled` is
+    `sampled_view(prepared, config.sample_bits)` when the caller has it (the sharded run, whose full
+    shingle sets are memory-mapped): the steps that read only the sample use it, so the full sets are
+    read only for the documents compared exactly. The result is the same with or without it.
 
     `copy_kind` of a duplicate: `exact` (same normalised text as the canonical copy), `excerpt` (its
     component joined the cluster through a containment relation in which it is the contained side:
@@ -236,8 +262,9 @@ def dedup_frame(
     write-through, that joined an earlier cluster by containing that cluster's copy: it is no excerpt).
     """
     prep = _prepared(articles, config, prepared)
-    ckeys_future = _containment_keys_async(prep, config)
-    nodes = _Nodes.build(prep, history)
+    sample_prep = sampled if sampled is not None else prep
+    ckeys_future = _containment_keys_async(sample_prep, config)
+    nodes = _Nodes.build(prep, history, sampled, config.sample_bits)
     docs = _doc_frame(articles, prep)
     exact_edges, reps = exact_groups(docs)
     near_edges, known = verify_near(nodes, *lsh_candidates(nodes, prep.keys, reps), config)
@@ -262,7 +289,7 @@ def dedup_frame(
     links = _Links(
         comp, rank, root, contained, joined.roundups, _matched_pairs(exact_edges, near_edges, joined)
     )
-    ckeys = ckeys_future.result() if ckeys_future else prepared_containment_keys(prep, config)
+    ckeys = ckeys_future.result() if ckeys_future else prepared_containment_keys(sample_prep, config)
     overlap = KnownOverlap(known, nodes.hashes, nodes.offsets)
     return _assemble(articles, docs, nodes, links, overlap, prep, ckeys, config)
 

@@ -15,7 +15,7 @@ from transforms.dedup.config import DEFAULT_CONFIG, DedupConfig
 from transforms.minhash import permutations
 from transforms.shingle import SHINGLE_MULT, case_folded_bytes
 
-__all__ = ["Prepared", "prepare", "sketch_batch"]
+__all__ = ["Prepared", "prepare", "sampled_view", "sketch_batch"]
 
 
 @dataclass(frozen=True)
@@ -110,3 +110,14 @@ def prepare(texts: pl.Series, config: DedupConfig = DEFAULT_CONFIG) -> Prepared:
         while pending:
             out.add(pending.popleft().result())
     return out.result()
+
+
+def sampled_view(prep: Prepared, sample_bits: int) -> Prepared:
+    """`prep` with each document's shingles cut to its containment sample (the hashes below
+    ``2**(32 - sample_bits)``, the head of its sorted set): an eighth of the hashes at the default
+    ``sample_bits=3``. Whatever reads only the sample (containment keys, the containment search's
+    postings) gives the same answer on it, and never reads the full sets."""
+    values, counts = kernels.sampled_values(prep.hashes, prep.offsets, np.uint64(1 << (32 - sample_bits)))
+    offsets = np.zeros(counts.size + 1, np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return Prepared(np.asarray(values, np.uint32), offsets, prep.exact, prep.n_words, prep.keys)
