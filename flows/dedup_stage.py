@@ -116,6 +116,22 @@ def _short_texts(short_paths: list[Path], config: DedupConfig) -> tuple[pl.DataF
     return short, prepare(short.get_column("text").cast(pl.String), config)
 
 
+def _append_to(target: Path) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
+    """``dedup_frame``'s ``concat_sets`` for the run's memory-mapped shingles: the history rows' sets are
+    appended to the mapped file and the whole file mapped again (no copy of the run's sets in memory)."""
+
+    def concat(values, offsets, more, more_offsets):
+        if more_offsets.size <= 1:
+            return values, offsets
+        with target.open("ab") as fh:
+            fh.write(np.ascontiguousarray(more, np.uint32).tobytes())
+        total = int(offsets[-1]) + more.size
+        mapped = np.memmap(target, np.uint32, mode="r", shape=(total,))
+        return np.asarray(mapped), np.concatenate([offsets, more_offsets[1:] + offsets[-1]])
+
+    return concat
+
+
 def run_dedup(
     docs_paths: list[Path],
     sketch_paths: list[Path],
@@ -155,7 +171,15 @@ def run_dedup(
     )  # for the history index
     del keys, counts
     texts = _staged_texts(docs.get_column("part").to_numpy(), clean_paths)
-    result = dedup_frame(docs.drop("part"), config, hist, prepared=prepared, texts=texts, sampled=sampled)
+    result = dedup_frame(
+        docs.drop("part"),
+        config,
+        hist,
+        prepared=prepared,
+        texts=texts,
+        sampled=sampled,
+        concat_sets=_append_to(out.root / "hashes.u32"),  # the file gather_prepared mapped
+    )
     del sampled
     assigned = result.articles.select("doc_id", *DEDUP_COLUMNS)
     copies = attach_short(

@@ -5,6 +5,7 @@ containment (excerpts, roundups) -> roots -> canonical copy and columns."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -58,6 +59,7 @@ class _Nodes:
         history: pl.DataFrame | None,
         sampled: Prepared | None = None,
         sample_bits: int = 3,
+        concat_sets: ConcatSets | None = None,
     ) -> _Nodes:
         hist = history if history is not None and history.height else pl.DataFrame(schema=HISTORY_SCHEMA)
         h_vals, h_offs, h_keys = history_arrays(hist)
@@ -67,10 +69,12 @@ class _Nodes:
             sample = _concat_csr(sampled.hashes, sampled.offsets, h_sample.hashes, h_sample.offsets)
         if not hist.height:
             return cls(prep.n_docs, hist, prep.hashes, prep.offsets, h_keys, sample)
-        hashes, offsets = _concat_csr(prep.hashes, prep.offsets, h_vals, h_offs)
+        hashes, offsets = (concat_sets or _concat_csr)(prep.hashes, prep.offsets, h_vals, h_offs)
         return cls(prep.n_docs, hist, hashes, offsets, h_keys, sample)
 
 
+# (values, offsets, more values, more offsets) -> the two sets of CSR rows back to back
+ConcatSets = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 _NO_META = (np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros((0, 0), np.uint64))
 
 
@@ -242,6 +246,7 @@ def dedup_frame(
     prepared: Prepared | None = None,
     texts: TextSource | None = None,
     sampled: Prepared | None = None,
+    concat_sets: ConcatSets | None = None,
 ) -> DedupResult:
     """Flag exact, near and partial duplicates of `articles` (within the run and against `history`,
     rows of earlier runs' `index_rows`, e.g. those `candidates_from_history` finds with
@@ -254,6 +259,9 @@ def dedup_frame(
     `sampled_view(prepared, config.sample_bits)` when the caller has it (the sharded run, whose full
     shingle sets are memory-mapped): the steps that read only the sample use it, so the full sets are
     read only for the documents compared exactly. The result is the same with or without it.
+    `concat_sets` puts the run's full shingle sets and the history rows' back to back (default: one
+    `np.concatenate`, a copy of the run's sets; the sharded run appends the history rows to its
+    memory-mapped file instead).
 
     `copy_kind` of a duplicate: `exact` (same normalised text as the canonical copy), `excerpt` (its
     component joined the cluster through a containment relation in which it is the contained side:
@@ -264,7 +272,7 @@ def dedup_frame(
     prep = _prepared(articles, config, prepared)
     sample_prep = sampled if sampled is not None else prep
     ckeys_future = _containment_keys_async(sample_prep, config)
-    nodes = _Nodes.build(prep, history, sampled, config.sample_bits)
+    nodes = _Nodes.build(prep, history, sampled, config.sample_bits, concat_sets)
     docs = _doc_frame(articles, prep)
     exact_edges, reps = exact_groups(docs)
     near_edges, known = verify_near(nodes, *lsh_candidates(nodes, prep.keys, reps), config)
