@@ -10,6 +10,7 @@ from transforms.linestats import (
     LineStatsConfig,
     line_evidence,
     line_hash,
+    may_normalise_to,
     normalise_line,
     normalise_line_expr,
     repeated_lines,
@@ -87,3 +88,28 @@ def test_outlets_are_separate_and_share_threshold() -> None:
 def test_empty() -> None:
     assert line_evidence(_docs([])).is_empty()
     assert repeated_lines(line_evidence(_docs([]))).is_empty()
+
+
+_LINE_CHARS = st.characters(
+    max_codepoint=0x3FF, categories=("Lu", "Ll", "Lt", "Nd", "No", "Mn", "Po", "Pd", "Zs", "Sc", "Sm")
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(_LINE_CHARS, max_size=40), st.text(_LINE_CHARS, max_size=40))
+def test_may_normalise_to_never_rules_out_an_equal_line(line: str, other: str) -> None:
+    """The cleaner's cheap pre-test before comparing a line with the title: never False for a line that
+    does normalise to it (Greek final sigma, "İ", digits, combining marks, "_" included)."""
+    for target in (normalise_line(line), normalise_line(other), normalise_line(line + other)):
+        if normalise_line(line) == target:
+            assert may_normalise_to(line, target)
+    assert may_normalise_to(line, normalise_line(line))
+
+
+def test_may_normalise_to_rules_out_other_first_characters() -> None:
+    assert not may_normalise_to("Breaking: storm hits coast", "storm hits coast")
+    assert may_normalise_to("  «Storm» hits", "storm hits")
+    assert may_normalise_to("2017 in review", "0 in review")
+    assert may_normalise_to("İstanbul", normalise_line("İstanbul"))
+    assert may_normalise_to("...", "") and not may_normalise_to("...", "a")
+    assert not may_normalise_to("_x", "")  # "_" goes, "x" stays

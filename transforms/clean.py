@@ -32,7 +32,7 @@ import polars as pl
 from transforms.blocks import BULLETS, block_scorer, headline_like, is_promo, is_prose, related_lists
 from transforms.clean_config import CleanConfig
 from transforms.dates import looks_like_date, parse_date
-from transforms.linestats import line_hash, normalise_line, repeated_line_numbers
+from transforms.linestats import line_hash, may_normalise_to, normalise_line, repeated_line_numbers
 from transforms.rules import RULES, LineRule, RuleSet
 from transforms.schema import REJECTED_SCHEMA
 
@@ -146,7 +146,7 @@ def _decide(
         if is_prose(s, config.prose_min_words):
             prose_seen = True  # a headline comes before the first paragraph, never after it
         if norm_title is not None:
-            if normalise_line(s) == norm_title:
+            if may_normalise_to(s, norm_title) and normalise_line(s) == norm_title:
                 why[i] = "title_line"
         elif (
             not prose_seen

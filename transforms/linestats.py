@@ -29,6 +29,7 @@ __all__ = [
     "line_evidence",
     "line_hash",
     "line_hashes_expr",
+    "may_normalise_to",
     "normalise_line",
     "normalise_line_expr",
     "repeated_line_numbers",
@@ -65,6 +66,23 @@ def normalise_line(line: str) -> str:
     s = _RE_DIGITS.sub("0", line.lower())
     s = _RE_NON_WORD.sub("", s)
     return _RE_SPACES.sub(" ", s).strip()
+
+
+_FIRST_KEPT = re.compile(r"[^\W_]")  # the first character normalise_line keeps: a word character, not "_"
+
+
+def may_normalise_to(line: str, normalised: str) -> bool:
+    """False when ``normalise_line(line)`` cannot be ``normalised``: their first characters differ (the
+    first word character of the line, lower-cased, "0" for a digit). A cheap test before the three
+    regex passes over a long line; True says nothing."""
+    m = _FIRST_KEPT.search(line)
+    if m is None:
+        return normalised == ""
+    if not normalised:
+        return False
+    c = m.group()
+    first = "0" if _RE_DIGITS.match(c) else c.lower()[:1]
+    return first == normalised[0]
 
 
 def normalise_line_expr(col: str | pl.Expr) -> pl.Expr:
