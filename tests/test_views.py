@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from transforms.mainview import main_content_text
-from transforms.views import combine_views
+from transforms.views import _grams, combine_views
 
 ART = [
     "The council approved the new budget on Monday after a long debate in the chamber.",
@@ -54,3 +56,17 @@ def test_main_content_text() -> None:
     text = main_content_text(page)
     assert text is not None and all(s in text for s in ART) and "Home" not in text
     assert main_content_text("<html><body></body></html>") is None
+
+
+@pytest.mark.parametrize(
+    ("words", "n", "grams"),
+    [
+        ([], 3, []),
+        (["a", "b"], 3, []),
+        (["a", "b", "c"], 3, [("a", "b", "c")]),
+        (["a", "b", "c", "d"], 3, [("a", "b", "c"), ("b", "c", "d")]),
+        (["a", "b"], 1, [("a",), ("b",)]),
+    ],
+)
+def test_grams_are_the_consecutive_word_windows(words: list[str], n: int, grams: list[tuple]) -> None:
+    assert _grams(words, n) == grams

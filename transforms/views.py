@@ -26,7 +26,12 @@ _WORD = re.compile(r"\w+")
 
 
 def _grams(words: list[str], n: int) -> list[tuple[str, ...]]:
-    return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return list(zip(*(words[i:] for i in range(n)), strict=False))  # shifted copies: the shortest ends it
+
+
+def _line_grams(text: str | None, n: int) -> list[tuple[str, list[tuple[str, ...]]]]:
+    """Each line of ``text`` with its word n-grams (lower-cased)."""
+    return [(s, _grams(_WORD.findall(s.lower()), n)) for s in (text or "").split("\n")]
 
 
 def _share(grams: list[tuple[str, ...]], pool: set[tuple[str, ...]]) -> float:
@@ -47,9 +52,10 @@ def combine_views(
     if not recall and not support:
         return base
     base_lines = base.split("\n")
-    base_grams = [_grams(_WORD.findall(s.lower()), n) for s in base_lines]
-    pool_recall = {g for s in (recall or "").split("\n") for g in _grams(_WORD.findall(s.lower()), n)}
-    pool_support = {g for s in (support or "").split("\n") for g in _grams(_WORD.findall(s.lower()), n)}
+    base_grams = [gs for _, gs in _line_grams(base, n)]
+    recall_lines = _line_grams(recall, n)  # once: for the pool and for the additions
+    pool_recall = {g for _, gs in recall_lines for g in gs}
+    pool_support = {g for _, gs in _line_grams(support, n) for g in gs}
     where: dict[tuple[str, ...], int] = {}  # 3-gram -> index of the first base line holding it
     for i, gs in enumerate(base_grams):
         for g in gs:
@@ -58,8 +64,7 @@ def combine_views(
     after: dict[int, list[str]] = {}
     if recall and pool_support:
         anchor = -1
-        for line in recall.split("\n"):
-            gs = _grams(_WORD.findall(line.lower()), n)
+        for line, gs in recall_lines:
             if not gs:
                 continue
             found = [where[g] for g in gs if g in where]
