@@ -7,7 +7,7 @@ import trafilatura
 
 from transforms.extract import ExtractConfig, Extracted, ensure_document, extract_article
 from transforms.mainview import main_content_text
-from transforms.views import combine_views
+from transforms.views import combine_views, recall_can_matter
 
 PAGE = (
     "<html><head><title>Talks resume</title></head><body><nav><a href='/'>Home</a></nav><article>"
@@ -77,13 +77,14 @@ _PAGES.update({p.name: p.read_text(encoding="utf-8") for p in sorted(_RAW.rglob(
 
 def _reference(html: str, url: str | None) -> Extracted | None:
     """extract_article as it was before the shared tree: three calls on the string, trafilatura's
-    whole metadata (and the recall view in fast mode, as now)."""
+    whole metadata (with the recall view in fast mode and skipped where it cannot matter, as now)."""
     page = ensure_document(html)
     doc = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False)
     if doc is None or not (doc.text or "").strip():
         return None
+    support = main_content_text(html)
     recall = trafilatura.extract(page, url=url, fast=True, favor_recall=True, include_comments=False)
-    text = combine_views(doc.text, recall, main_content_text(html))
+    text = combine_views(doc.text, recall if recall_can_matter(doc.text, support) else None, support)
     return Extracted(text, doc.title or None, doc.author or None, doc.date or None, doc.url or url)
 
 

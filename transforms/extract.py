@@ -28,7 +28,7 @@ from trafilatura.metadata import (
 )
 
 from transforms.mainview import main_content_text
-from transforms.views import combine_views
+from transforms.views import combine_views, recall_can_matter
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement  # the tree trafilatura parses (lxml is its parser)
@@ -88,7 +88,9 @@ def extract_article(
         return None
     text = doc.text
     if config.views:
-        text = combine_views(text, _recall_text(tree, url, config), _support_text(html))
+        support = _support_text(html)
+        recall = _recall_text(tree, url, config) if recall_can_matter(text, support) else None
+        text = combine_views(text, recall, support)
     return Extracted(text=text, title=title, author=author, date=published, url=page_url or url)
 
 
