@@ -69,7 +69,7 @@ def measure(
                 try:
                     total += p.memory_info().rss
                     t = p.cpu_times()
-                    cpu_seen[p.pid] = t.user + t.system + t.children_user + t.children_system
+                    cpu_seen[p.pid] = t.user + t.system  # children_*: reaped ones, seen here already
                 except psutil.Error:
                     pass
             peak[0] = max(peak[0], total)
