@@ -57,6 +57,7 @@ def measure(
     peak_anon = [0]  # the same without file-backed pages (a memory-mapped file the kernel may drop)
     trace: list[str] = []  # "seconds total_MB pid:MB ..." every poll: where in the run the peak was
     cpu_seen: dict[int, float] = {}
+    names: dict[int, str] = {}  # pid -> its command line's start, for the trace
     done = threading.Event()
 
     def watch() -> None:
@@ -73,10 +74,12 @@ def measure(
                     rss = p.memory_info().rss
                     total += rss
                     anon += _rss_anon(p.pid, rss)
-                    each.append(f"{p.pid}:{rss >> 20}")
                     t = p.cpu_times()
                     # its own time only: a reaped child's time is in its parent's children_* too
                     cpu_seen[p.pid] = t.user + t.system
+                    each.append(f"{p.pid}:{rss >> 20}:{cpu_seen[p.pid]:.1f}")
+                    if p.pid not in names:
+                        names[p.pid] = " ".join(p.cmdline()[1:4])[:80]
                 except psutil.Error:
                     pass
             peak[0] = max(peak[0], total)
@@ -93,7 +96,9 @@ def measure(
     # reaped children count in getrusage; processes a pool never reaps only in what the poll saw
     cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(cpu_seen.values()))
     if log:
-        log.with_suffix(".rss.txt").write_text("\n".join(trace) + "\n")
+        heads = [f"# {pid} {name}" for pid, name in names.items()]
+        # each poll: seconds, tree RSS MB, anonymous MB, then pid:RSS MB:CPU s of each process
+        log.with_suffix(".rss.txt").write_text("\n".join(heads + trace) + "\n")
     if rc != 0:
         tail = log.read_text()[-3000:] if log else ""
         raise SystemExit(f"{cmd} failed with {rc}\n{tail}")
