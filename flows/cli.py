@@ -7,9 +7,11 @@ is a new option here, with its description and bounds as help, and `--set KEY=VA
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import threading
 import types
 import typing
 from pathlib import Path
@@ -33,6 +35,26 @@ def _prefect_env() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here: no telemetry noise
+
+
+def _start_prefect_early() -> threading.Thread | None:
+    """Without ``PREFECT_API_URL`` the flow starts Prefect's temporary server (a uvicorn process: seconds
+    of start-up) at its first API call, after the flow's modules have imported. Start it now on a
+    thread, so the two overlap; ``cmd_run`` waits for it before the flow begins (a half-started server
+    looks started to Prefect). The flow then finds the same server: Prefect keeps one per process."""
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    def start() -> None:
+        with contextlib.suppress(Exception):  # a failed start is the flow's to report, when it retries
+            SubprocessASGIServer().start()
+
+    thread = threading.Thread(target=start, name="prefect-server-start", daemon=True)
+    thread.start()
+    return thread
 
 
 def _coerce(value: str) -> Any:
@@ -107,8 +129,11 @@ def print_summary(summary: dict[str, Any], out=sys.stdout) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     params = params_from_args(args)
     _prefect_env()
+    server = _start_prefect_early()
     from flows.pipeline import clean_news
 
+    if server is not None:
+        server.join()
     summary = clean_news(params=params)
     print_summary(summary)
     return 0

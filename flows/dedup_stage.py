@@ -179,6 +179,7 @@ def run_dedup(
         texts=texts,
         sampled=sampled,
         concat_sets=_append_to(out.root / "hashes.u32"),  # the file gather_prepared mapped
+        index_sketch=False,  # the keys are in out.keys already; the rows' other columns suffice
     )
     del sampled
     assigned = result.articles.select("doc_id", *DEDUP_COLUMNS)

@@ -136,3 +136,22 @@ def test_serve_refuses_its_own_folders_outside_the_allowed_roots(tmp_path):
     with pytest.raises(SystemExit) as exc:
         serve_deployment(params, allow_roots=[str(tmp_path / "raw")])
     assert "out_dir=" in str(exc.value) and "must be allowed" in str(exc.value)
+
+
+def test_the_temporary_server_starts_while_the_flow_imports(monkeypatch):
+    """Without PREFECT_API_URL, `wirewash run` starts Prefect's temporary server on a thread before it
+    imports the flow (the two overlap); with one, it starts nothing."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.cli import _start_prefect_early
+
+    started = []
+    monkeypatch.setattr(SubprocessASGIServer, "start", lambda self, timeout=None: started.append(self))
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:1/api"}):
+        assert _start_prefect_early() is None
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        thread = _start_prefect_early()
+        assert thread is not None
+        thread.join(5)
+    assert started == [SubprocessASGIServer()]

@@ -217,3 +217,19 @@ def test_fingerprint_names_every_setting_persisted_keys_depend_on():
         assert DedupConfig(**change).fingerprint() != base, change
     # query-time thresholds do not change the keys
     assert DedupConfig(containment_threshold=0.7, jaccard_threshold=0.6).fingerprint() == base
+
+
+def test_index_rows_without_the_sketch_keep_every_other_column():
+    """dedup_frame(index_sketch=False), the sharded run's way: the same rows, the three sketch columns
+    null (the run's keys are written apart; building them copied every shingle set)."""
+    from bench.corpus_gen import generate
+
+    frame = generate(400, seed=11)
+    config = DedupConfig(workers=1)
+    full = dedup_frame(frame, config).index_rows
+    bare = dedup_frame(frame, config, index_sketch=False).index_rows
+    sketch = ["band_keys", "containment_keys", "shingles"]
+    assert bare.columns == full.columns and bare.height == full.height == 400
+    assert bare.drop(sketch).equals(full.drop(sketch))
+    assert all(bare.get_column(c).null_count() == 400 for c in sketch)
+    assert full.get_column("shingles").list.len().min() > 0

@@ -612,6 +612,26 @@ def sampled_values(hashes, offsets, limit):
 
 
 @nb.njit(nogil=True, cache=True)
+def interleaved_keys(band_keys, ckeys, ccounts):
+    """Each document's band keys (row d of `band_keys`, (n, bands)) then its containment keys
+    (`ccounts[d]` of `ckeys`, in document order), back to back: written in one pass, without the
+    position arrays a numpy scatter needs."""
+    n, bands = band_keys.shape
+    out = np.empty(n * bands + ckeys.size, np.uint64)
+    m = 0
+    c = 0
+    for d in range(n):
+        for b in range(bands):
+            out[m] = band_keys[d, b]
+            m += 1
+        for _ in range(ccounts[d]):
+            out[m] = ckeys[c]
+            m += 1
+            c += 1
+    return out
+
+
+@nb.njit(nogil=True, cache=True)
 def tagged_keys(values, counts, drop, mult, tag):
     """Lookup keys of the kept samples (`drop` false): x * mult, xor-shifted by 29, with the `tag`
     bit set; and the new count per document."""

@@ -247,6 +247,7 @@ def dedup_frame(
     texts: TextSource | None = None,
     sampled: Prepared | None = None,
     concat_sets: ConcatSets | None = None,
+    index_sketch: bool = True,
 ) -> DedupResult:
     """Flag exact, near and partial duplicates of `articles` (within the run and against `history`,
     rows of earlier runs' `index_rows`, e.g. those `candidates_from_history` finds with
@@ -261,7 +262,9 @@ def dedup_frame(
     read only for the documents compared exactly. The result is the same with or without it.
     `concat_sets` puts the run's full shingle sets and the history rows' back to back (default: one
     `np.concatenate`, a copy of the run's sets; the sharded run appends the history rows to its
-    memory-mapped file instead).
+    memory-mapped file instead). `index_sketch=False` leaves the index rows' sketch columns null (the
+    sharded run writes the run's keys itself and keeps only the rows' other columns): the run's
+    shingles are then never copied into a list column.
 
     `copy_kind` of a duplicate: `exact` (same normalised text as the canonical copy), `excerpt` (its
     component joined the cluster through a containment relation in which it is the contained side:
@@ -271,7 +274,7 @@ def dedup_frame(
     """
     prep = _prepared(articles, config, prepared)
     sample_prep = sampled if sampled is not None else prep
-    ckeys_future = _containment_keys_async(sample_prep, config)
+    ckeys_future = _containment_keys_async(sample_prep, config) if index_sketch else None
     nodes = _Nodes.build(prep, history, sampled, config.sample_bits, concat_sets)
     docs = _doc_frame(articles, prep)
     exact_edges, reps = exact_groups(docs)
@@ -297,7 +300,9 @@ def dedup_frame(
     links = _Links(
         comp, rank, root, contained, joined.roundups, _matched_pairs(exact_edges, near_edges, joined)
     )
-    ckeys = ckeys_future.result() if ckeys_future else prepared_containment_keys(sample_prep, config)
+    ckeys = None
+    if index_sketch:
+        ckeys = ckeys_future.result() if ckeys_future else prepared_containment_keys(sample_prep, config)
     overlap = KnownOverlap(known, nodes.hashes, nodes.offsets)
     return _assemble(articles, docs, nodes, links, overlap, prep, ckeys, config)
 
@@ -334,7 +339,7 @@ def _assemble(
     links: _Links,
     overlap: KnownOverlap,
     prep: Prepared,
-    ckeys: tuple[np.ndarray, np.ndarray],
+    ckeys: tuple[np.ndarray, np.ndarray] | None,
     config: DedupConfig,
 ) -> DedupResult:
     comp, root, roundups = links.comp, links.root, links.roundups

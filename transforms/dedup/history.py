@@ -57,26 +57,32 @@ def history_arrays(history: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nd
 def index_rows(
     assigned: pl.DataFrame,
     prepared: Prepared,
-    containment_keys: tuple[np.ndarray, np.ndarray],
+    containment_keys: tuple[np.ndarray, np.ndarray] | None,
     config: DedupConfig,
 ) -> pl.DataFrame:
     """The run's rows for the history index (HISTORY_SCHEMA), from its documents in input order with
     their cluster and canonical copy (`doc_id, cluster_id, published, clean_chars, is_duplicate,
-    _canonical`) and their sketches."""
+    _canonical`) and their sketches. Without `containment_keys` the three sketch columns (band keys,
+    containment keys, shingles: ~2.5 KB a document) are left null: for a caller that keeps the sketch
+    elsewhere (the sharded run's key files), building them would copy every shingle set."""
     n = prepared.n_docs
+    rows = assigned.select(
+        "doc_id",
+        "cluster_id",
+        "published",
+        "clean_chars",
+        is_canonical=~pl.col("is_duplicate"),
+        canonical_id=pl.col("_canonical"),
+    ).with_columns(exact_hash=pl.Series(prepared.exact))
+    if containment_keys is None:
+        sketch = [
+            pl.lit(None, HISTORY_SCHEMA[c]).alias(c) for c in ("band_keys", "containment_keys", "shingles")
+        ]
+        return rows.with_columns(sketch).select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
     ckeys, ccounts = containment_keys
     band_offsets = np.arange(0, n * config.bands + 1, config.bands)
     return (
-        assigned.select(
-            "doc_id",
-            "cluster_id",
-            "published",
-            "clean_chars",
-            is_canonical=~pl.col("is_duplicate"),
-            canonical_id=pl.col("_canonical"),
-        )
-        .with_columns(
-            exact_hash=pl.Series(prepared.exact),
+        rows.with_columns(
             band_keys=to_list_column(prepared.keys.reshape(-1), band_offsets, pa.uint64()),
             containment_keys=to_list_column(ckeys, np.concatenate([[0], np.cumsum(ccounts)]), pa.uint64()),
             shingles=to_list_column(prepared.hashes, prepared.offsets, pa.uint32()),

@@ -25,12 +25,17 @@ def containment_keys(
     The keys are the document's sampled shingles (the same sample as the containment search: a
     shingle of an excerpt that is sampled is sampled in its source too, whatever the source's size),
     minus the samples found in more than `max_sample_df` documents of the batch (boilerplate)."""
-    sample, counts = kernels.sampled_values(hashes, offsets, np.uint64(1 << (32 - sample_bits)))
+    limit = np.uint64(1 << (32 - sample_bits))
+    if hashes.size and hashes.max() < limit:  # a sampled view already (sampled_view): no copy of it
+        sample, counts = hashes, np.diff(offsets)
+    else:
+        sample, counts = kernels.sampled_values(hashes, offsets, limit)
     ordered = np.sort(sample)
-    start = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-    size = np.diff(np.append(start, ordered.size))
-    frequent = ordered[start[size > max_sample_df]]
-    del ordered
+    # a value in more than max_sample_df documents (a document holds it once) has a run longer than
+    # max_sample_df in the sorted sample, i.e. equals the value max_sample_df places after it
+    ahead = ordered[max_sample_df:]
+    frequent = np.unique(ahead[ahead == ordered[: ahead.size]])
+    del ordered, ahead
     return kernels.tagged_keys(sample, counts, kernels.in_set(sample, frequent), _KEY_MIX, KEY_TAG)
 
 
@@ -49,14 +54,7 @@ def lookup_keys(prepared: Prepared, config: DedupConfig = DEFAULT_CONFIG) -> tup
     duplicates) then its containment keys (sampled shingles, top bit set: excerpts and the stories
     they come from). The flow registers these for a run's documents (`index.add(keys, counts, ...)`)
     and looks up all of them for new documents; the same keys are in `index_rows`."""
-    n, bands = prepared.keys.shape
+    bands = prepared.keys.shape[1]
     ckeys, ccounts = prepared_containment_keys(prepared, config)
-    counts = ccounts + bands
-    starts = (np.cumsum(counts) - counts).astype(np.int64)
-    keys = np.empty(int(counts.sum()), np.uint64)
-    band_pos = (starts[:, None] + np.arange(bands)).reshape(-1)
-    keys[band_pos] = prepared.keys.reshape(-1)
-    is_c = np.ones(keys.size, bool)
-    is_c[band_pos] = False
-    keys[is_c] = ckeys  # both in document order
-    return keys, counts.astype(np.int64)
+    keys = kernels.interleaved_keys(np.ascontiguousarray(prepared.keys, np.uint64), ckeys, ccounts)
+    return keys, (ccounts + bands).astype(np.int64)
