@@ -166,9 +166,8 @@ def run_dedup(
             if short.height
             else hist.clear()
         )
-    write_atomic(
-        out.keys, lambda tmp, k=keys, c=counts: savez(tmp, keys=k, counts=c)
-    )  # for the history index
+    # the history index registers these at publish; written now so they need not be held meanwhile
+    write_atomic(out.keys, lambda tmp, k=keys, c=counts: savez(tmp, keys=k, counts=c))
     del keys, counts
     texts = _staged_texts(docs.get_column("part").to_numpy(), clean_paths)
     result = dedup_frame(

@@ -245,7 +245,7 @@ def clean_shard(
     records = pl.read_parquet(paths.records)
     sources = records.select(pl.col("source").fill_null("").unique())
     repeated = pl.scan_parquet(repeated_path).join(sources.lazy(), on="source", how="semi").collect()
-    lines = pl.read_parquet(paths.lines) if paths.lines.is_file() else None
+    lines = pl.read_parquet(paths.lines)  # staged by read_shard: not normalised and hashed again
     articles, short, rejected = clean_split(records, config, outlet_rules, repeated, lines)
     del records
     write_parquet_atomic(articles, paths.clean)
@@ -266,15 +266,12 @@ def write_shard(paths: ShardPaths, assignments: Path, run_id: str, started: date
     """Pass 3: the shard's articles with their dedup columns, and its rejects, as output parts (staged;
     the publish step moves them into place). The articles are sorted by doc_id. A short text is an
     article if dedup assigned it (a copy of a kept story), else a ``too_short`` reject."""
-    short = pl.read_parquet(paths.short)
-    assigned = pl.scan_parquet(assignments).select("doc_id")
-    kept_short = short.lazy().join(assigned, on="doc_id", how="semi").collect()
-    articles = pl.concat(
-        [pl.read_parquet(paths.clean), kept_short.drop("reject_detail")], how="vertical_relaxed"
-    )
-    cols = (
-        pl.scan_parquet(assignments).join(articles.lazy().select("doc_id"), on="doc_id", how="semi").collect()
-    )
+    clean, short = pl.read_parquet(paths.clean), pl.read_parquet(paths.short)
+    # one scan of the run's assignments: this shard's articles' and short texts' rows
+    ids = pl.concat([clean.select("doc_id"), short.select("doc_id")]).lazy()
+    cols = pl.scan_parquet(assignments).join(ids, on="doc_id", how="semi").collect()
+    kept_short = short.join(cols.select("doc_id"), on="doc_id", how="semi", maintain_order="left")
+    articles = pl.concat([clean, kept_short.drop("reject_detail")], how="vertical_relaxed")
     out = articles.join(cols, on="doc_id", how="left", maintain_order="left")
     out = out.select(*[c for c in out.columns if c not in DEDUP_COLUMNS], *DEDUP_COLUMNS)
     written = {}

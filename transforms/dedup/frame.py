@@ -228,9 +228,9 @@ def _prepared(articles: pl.DataFrame, config: DedupConfig, prepared: Prepared | 
 
 
 def _containment_keys_async(prep: Prepared, config: DedupConfig) -> Future | None:
-    # `prep` may be the run's sampled view: the containment keys read only the sample
-    """The run's containment keys (for its index rows) need nothing but `prep`: computed on a second
-    thread while this one verifies and clusters (numpy/numba work that releases the GIL)."""
+    """The run's containment keys (for its index rows) need nothing but `prep` (or its sampled view:
+    they read only the sample): computed on a second thread while this one verifies and clusters
+    (numpy/numba work that releases the GIL)."""
     if config.workers <= 1:
         return None
     pool = ThreadPoolExecutor(1)
