@@ -1,14 +1,14 @@
 """The run's global dedup step, from what the shards staged: small per-document state (``docs``) and the
 shards' sketches, looked up against the history index, clustered once over the whole run.
 
-The step holds the run's per-document state (about 150 bytes an article) and its shingle hashes, which
-are memory-mapped from one file written shard by shard (``flows.shards.gather_prepared``); it never
-holds an article's text. It does hold the run's short texts (too short to be articles: a sentence or
-two each), sketches them and keeps those that are copies of a kept story
-(``transforms.dedup.attach_short``, after the clustering: they never change it). It writes the dedup
-assignments (``doc_id`` + ``DEDUP_COLUMNS``, short copies included), the roundup links and what the
-history index needs (long documents only: a short copy is never registered), and returns a small
-summary.
+The step holds the run's per-document state (about 150 bytes an article) and a sample of its shingle
+hashes; the full hashes are one file written shard by shard (``flows.shards.gather_prepared``), read
+only for the documents compared exactly. It never holds an article's text. It does hold the run's
+short texts (too short to be articles: a sentence or two each), sketches them and keeps those that
+are copies of a kept story (``transforms.dedup.attach_short``, after the clustering: they never
+change it). It writes the dedup assignments (``doc_id`` + ``DEDUP_COLUMNS``, short copies
+included), the roundup links and what the history index needs (long documents only: a short copy
+is never registered), and returns a small summary.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from flows.history import key_index
+from flows.memory import returns_memory
 from flows.shards import DOC_SCHEMA, gather_prepared
 from flows.store import savez, write_atomic, write_parquet_atomic
 from transforms.dedup import (
@@ -29,8 +30,10 @@ from transforms.dedup import (
     Prepared,
     attach_short,
     dedup_frame,
+    frequent_samples,
     lookup_keys,
     prepare,
+    slice_prepared,
 )
 from transforms.shards import history_rows
 
@@ -50,6 +53,9 @@ HISTORY_DOC_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+_KEY_DOCS = 1 << 17  # documents whose history keys are built and looked up at once
+
+
 class DedupOutputs:
     """Where the dedup step writes, under the run's staging folder."""
 
@@ -58,15 +64,15 @@ class DedupOutputs:
         self.assignments = self.root / "assignments.parquet"
         self.roundups = staging / "parts" / "roundups" / "part-00000.parquet"
         self.index_rows = self.root / "index_rows.parquet"
-        self.keys = self.root / "keys.npz"
+        self.keys = self.root / "keys.u64"  # the run's history keys back to back (publish registers them)
+        self.counts = self.root / "key_counts.npz"  # how many each document has
 
 
 def _history_rows(
-    index, keys: np.ndarray, counts: np.ndarray, exclude_paths: pl.Series, articles: Path, config: DedupConfig
+    found: pl.DataFrame, exclude_paths: pl.Series, articles: Path, config: DedupConfig
 ) -> pl.DataFrame:
-    """`HISTORY_SCHEMA` rows of the earlier documents the index returns, their sketch recomputed from
-    their clean text in the articles parts (read per part: only the candidates' rows)."""
-    found = index.fetch(keys, counts, HISTORY_DOC_SCHEMA)
+    """`HISTORY_SCHEMA` rows of the earlier documents the index returned (``found``), their sketch
+    recomputed from their clean text in the articles parts (read per part: only the candidates' rows)."""
     # a file processed again supersedes its earlier rows: never match a document against its old self
     found = found.filter(~pl.col("source_path").is_in(exclude_paths.implode()))
     texts = []
@@ -85,6 +91,34 @@ def _history_rows(
     # a part gone (deleted by hand) leaves its documents out: they cannot be verified
     docs = found.join(pl.concat(texts), on=["doc_id", "run_id"]).sort("run_id", "part", "doc_id")
     return history_rows(docs, prepare(docs.get_column("text"), config), config)
+
+
+def _look_up_run(index, sampled: Prepared, config: DedupConfig, out: DedupOutputs) -> pl.DataFrame:
+    """The earlier documents the history index returns for the run's documents, looked up
+    `_KEY_DOCS` documents at a time (the keys of 1M documents take 600 MB; the boilerplate samples
+    left out are the whole run's, so the keys are those of one call over the run). The keys are
+    written to ``out.keys`` and ``out.counts`` as they pass, for publish to register."""
+    frequent = frequent_samples(sampled.hashes, config.max_sample_df)
+    found, counts = [], []
+
+    def write_keys(tmp: Path) -> None:
+        with tmp.open("wb") as fh:
+            for lo in range(0, sampled.n_docs, _KEY_DOCS):
+                part = slice_prepared(sampled, lo, min(sampled.n_docs, lo + _KEY_DOCS))
+                keys, n_keys = lookup_keys(part, config, frequent)
+                fh.write(keys.tobytes())
+                counts.append(n_keys)
+                found.append(index.fetch(keys, n_keys, HISTORY_DOC_SCHEMA))
+
+    write_atomic(out.keys, write_keys)
+    write_atomic(out.counts, lambda tmp: savez(tmp, counts=np.concatenate(counts or [np.zeros(0, np.int64)])))
+    rows = (
+        pl.concat(found)
+        if found
+        else index.fetch(np.zeros(0, np.uint64), np.zeros(0, np.int64), HISTORY_DOC_SCHEMA)
+    )
+    # a document found through two slices' documents is returned by both
+    return rows.unique(["doc_id", "run_id"], keep="first", maintain_order=True)
 
 
 def _staged_texts(parts: np.ndarray, clean_paths: list[Path]) -> Callable[[np.ndarray], pl.Series]:
@@ -116,22 +150,7 @@ def _short_texts(short_paths: list[Path], config: DedupConfig) -> tuple[pl.DataF
     return short, prepare(short.get_column("text").cast(pl.String), config)
 
 
-def _append_to(target: Path) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
-    """``dedup_frame``'s ``concat_sets`` for the run's memory-mapped shingles: the history rows' sets are
-    appended to the mapped file and the whole file mapped again (no copy of the run's sets in memory)."""
-
-    def concat(values, offsets, more, more_offsets):
-        if more_offsets.size <= 1:
-            return values, offsets
-        with target.open("ab") as fh:
-            fh.write(np.ascontiguousarray(more, np.uint32).tobytes())
-        total = int(offsets[-1]) + more.size
-        mapped = np.memmap(target, np.uint32, mode="r", shape=(total,))
-        return np.asarray(mapped), np.concatenate([offsets, more_offsets[1:] + offsets[-1]])
-
-    return concat
-
-
+@returns_memory
 def run_dedup(
     docs_paths: list[Path],
     sketch_paths: list[Path],
@@ -157,18 +176,19 @@ def run_dedup(
     if prepared.n_docs != docs.height:
         raise RuntimeError(f"staged sketches hold {prepared.n_docs} documents, staged docs {docs.height}")
     short, short_prepared = _short_texts(list(short_paths), config)
-    keys, counts = lookup_keys(sampled, config)  # the same keys as from `prepared`: they read the sample
     run_paths = pl.concat([docs.get_column("source_path"), short.get_column("source_path")]).unique()
     with key_index(*history) as index:
-        hist = _history_rows(index, keys, counts, run_paths, articles, config)
+        hist = _history_rows(_look_up_run(index, sampled, config, out), run_paths, articles, config)
         short_hist = (
-            _history_rows(index, *lookup_keys(short_prepared, config), run_paths, articles, config)
+            _history_rows(
+                index.fetch(*lookup_keys(short_prepared, config), HISTORY_DOC_SCHEMA),
+                run_paths,
+                articles,
+                config,
+            )
             if short.height
             else hist.clear()
         )
-    # the history index registers these at publish; written now so they need not be held meanwhile
-    write_atomic(out.keys, lambda tmp, k=keys, c=counts: savez(tmp, keys=k, counts=c))
-    del keys, counts
     texts = _staged_texts(docs.get_column("part").to_numpy(), clean_paths)
     result = dedup_frame(
         docs.drop("part"),
@@ -177,7 +197,6 @@ def run_dedup(
         prepared=prepared,
         texts=texts,
         sampled=sampled,
-        concat_sets=_append_to(out.root / "hashes.u32"),  # the file gather_prepared mapped
         index_sketch=False,  # the keys are in out.keys already; the rows' other columns suffice
     )
     del sampled

@@ -348,7 +348,7 @@ def _publish(
     summary, then drop the rows the run superseded and rebuild the clusters table."""
     out = DedupOutputs(staging)
     history = _history(params, layout)
-    add_to_history(out.index_rows, out.keys, configs.dedup_config(params).bands, history, run_id)
+    add_to_history(out.index_rows, out.keys, out.counts, configs.dedup_config(params).bands, history, run_id)
     lap("history")
     summary["finished_at"] = datetime.now(UTC).isoformat()
     summary["timings"] = timings

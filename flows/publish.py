@@ -24,7 +24,9 @@ PATH_KEYED_SIDE_TABLES = ("roundups",)
 History = tuple[str, Path, str, str]  # backend, state dir, redis url, settings fingerprint
 
 
-def add_to_history(index_rows: Path, keys_path: Path, bands: int, history: History, run_id: str) -> int:
+def add_to_history(
+    index_rows: Path, keys_path: Path, counts_path: Path, bands: int, history: History, run_id: str
+) -> int:
     """Register the run's documents before the run commits: a run that dies is rolled back from the
     index by the next run."""
     if not index_rows.is_file():
@@ -32,10 +34,11 @@ def add_to_history(index_rows: Path, keys_path: Path, bands: int, history: Histo
     rows = pl.read_parquet(index_rows)
     if rows.is_empty():
         return 0
-    with np.load(keys_path) as z:
-        keys, counts = keys_to_register(
-            z["keys"], z["counts"], bands, rows.get_column("is_canonical").to_numpy()
-        )
+    with np.load(counts_path) as z:
+        counts = z["counts"]
+    keys, counts = keys_to_register(
+        np.fromfile(keys_path, np.uint64), counts, bands, rows.get_column("is_canonical").to_numpy()
+    )
     with key_index(*history) as index:
         index.add(keys, counts, rows, run_id)
     return rows.height

@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from flows.memory import returns_memory
 from flows.readers import ReadLimits, read_file
-from flows.store import savez, write_atomic, write_parquet_atomic
+from flows.store import FileValues, savez, write_atomic, write_parquet_atomic
 from flows.warc import is_warc, warc_record_ranges
 from transforms.clean import CleanConfig, clean_split, too_short_rows
 from transforms.dedup import DEDUP_COLUMNS, DedupConfig, Prepared, prepare, sampled_view
@@ -192,6 +193,7 @@ class ShardPaths:
         return self.root / "parts" / table / f"part-{self.index:05d}.parquet"
 
 
+@returns_memory
 def read_shard(
     raw_dir: str, shard: Shard, limits: ReadLimits, paths: ShardPaths, linestats: object
 ) -> dict[str, int]:
@@ -232,6 +234,7 @@ DOC_SCHEMA: dict[str, pl.DataType] = {
 DOC_COLUMNS = tuple(DOC_SCHEMA)
 
 
+@returns_memory
 def clean_shard(
     paths: ShardPaths,
     repeated_path: Path,
@@ -262,6 +265,7 @@ def _stamp(df: pl.DataFrame, run_id: str, at: datetime) -> pl.DataFrame:
     )
 
 
+@returns_memory
 def write_shard(paths: ShardPaths, assignments: Path, run_id: str, started: datetime) -> dict[str, str]:
     """Pass 3: the shard's articles with their dedup columns, and its rejects, as output parts (staged;
     the publish step moves them into place). The articles are sorted by doc_id. A short text is an
@@ -310,11 +314,12 @@ def load_prepared(path: Path) -> Prepared:
 
 def gather_prepared(paths: list[Path], work: Path, sample_bits: int = 3) -> tuple[Prepared, Prepared]:
     """The run's sketch from its shards' sketches, in shard order, and its ``sampled_view``. The shingle
-    hashes, the one large array (about 1.8 KB per article), are copied shard by shard into one file and
-    memory-mapped: only one shard's worth is ever in the process's own memory. The sample (an eighth of
-    them) is taken from each shard as it passes, so the steps that need only the sample (history keys,
-    the containment search) never page the mapped file in: only the documents that are compared
-    exactly are read from it."""
+    hashes, the one large array (about 1.9 KB per article), are copied shard by shard into one file that
+    the returned sketch reads by slices (`flows.store.FileValues`): only one shard's worth is ever in
+    the process's memory, and the dedup step later holds only the rows it compares
+    (`transforms.dedup.rows.HeldSets`). The sample (an eighth of them) is taken from each shard as it
+    passes and held: the steps that need only the sample (history keys, the containment search) read
+    nothing else."""
     if not paths:
         empty = concat_prepared([])
         return empty, empty
@@ -331,7 +336,5 @@ def gather_prepared(paths: list[Path], work: Path, sample_bits: int = 3) -> tupl
             samples.append(sampled_view(part, sample_bits))
             small.append(Prepared(np.zeros(0, np.uint32), part.offsets, part.exact, part.n_words, part.keys))
     meta = concat_prepared(small)
-    hashes = np.memmap(target, np.uint32, mode="r", shape=(total,)) if total else np.zeros(0, np.uint32)
-    return Prepared(np.asarray(hashes), meta.offsets, meta.exact, meta.n_words, meta.keys), concat_prepared(
-        samples
-    )
+    hashes = FileValues(target, total)
+    return Prepared(hashes, meta.offsets, meta.exact, meta.n_words, meta.keys), concat_prepared(samples)

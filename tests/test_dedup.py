@@ -1,6 +1,7 @@
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -233,3 +234,29 @@ def test_index_rows_without_the_sketch_keep_every_other_column():
     assert bare.drop(sketch).equals(full.drop(sketch))
     assert all(bare.get_column(c).null_count() == 400 for c in sketch)
     assert full.get_column("shingles").list.len().min() > 0
+
+
+def test_lookup_keys_a_slice_at_a_time_equal_one_call_over_the_run() -> None:
+    """The sharded run looks up its history keys a slice of documents at a time, with the boilerplate
+    samples of the whole run (`frequent_samples`): the keys are those of one call."""
+    from bench.corpus_gen import generate
+    from transforms.dedup import frequent_samples, lookup_keys, prepare, sampled_view, slice_prepared
+
+    config = DedupConfig(workers=1, max_sample_df=3)
+    texts = generate(400, seed=11).get_column("text")
+    # a boilerplate paragraph in 40 documents: its sampled shingles are left out of everyone's keys
+    boiler = " Subscribe to our newsletter for the latest headlines delivered to your inbox every morning."
+    texts = pl.concat([texts.slice(0, 40) + boiler, texts.slice(40)])
+    sampled = sampled_view(prepare(texts, config), config.sample_bits)
+    whole_keys, whole_counts = lookup_keys(sampled, config)
+    frequent = frequent_samples(sampled.hashes, config.max_sample_df)
+    assert frequent.size > 0
+    parts = [
+        lookup_keys(slice_prepared(sampled, lo, min(400, lo + 64)), config, frequent)
+        for lo in range(0, 400, 64)
+    ]
+    assert np.array_equal(np.concatenate([k for k, _ in parts]), whole_keys)
+    assert np.array_equal(np.concatenate([c for _, c in parts]), whole_counts)
+    # without the run's boilerplate a slice keeps keys the run leaves out
+    alone, _ = lookup_keys(slice_prepared(sampled, 0, 64), config)
+    assert alone.size > parts[0][0].size

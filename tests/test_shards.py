@@ -86,8 +86,8 @@ def test_concatenated_sketches_equal_one_sketch_of_all_texts():
 
 
 def test_gathered_sketch_and_its_sample_equal_the_whole_runs(tmp_path: Path) -> None:
-    """gather_prepared over staged shard sketches: the same arrays as one prepare over all texts, a
-    memory-mapped file of the full sets, and the sampled view taken shard by shard."""
+    """gather_prepared over staged shard sketches: the same arrays as one prepare over all texts, the
+    full sets in a file read by slices, and the sampled view taken shard by shard."""
     from bench.corpus_gen import generate
     from flows.shards import gather_prepared, save_prepared
     from transforms.dedup import sampled_view
@@ -100,7 +100,10 @@ def test_gathered_sketch_and_its_sample_equal_the_whole_runs(tmp_path: Path) -> 
     full, sampled = gather_prepared(paths, tmp_path / "work", config.sample_bits)
     whole = prepare(texts, config)
     assert (tmp_path / "work" / "hashes.u32").stat().st_size == 4 * whole.hashes.size
-    for name in ("hashes", "offsets", "exact", "n_words", "keys"):
+    assert np.array_equal(full.hashes[:], whole.hashes)  # one slice: the whole file
+    with pytest.raises(TypeError, match="read by slices"):
+        np.asarray(full.hashes)  # never silently a whole-run array
+    for name in ("offsets", "exact", "n_words", "keys"):
         assert np.array_equal(getattr(full, name), getattr(whole, name)), name
     expected = sampled_view(whole, config.sample_bits)
     assert np.array_equal(sampled.hashes, expected.hashes) and np.array_equal(
@@ -108,20 +111,3 @@ def test_gathered_sketch_and_its_sample_equal_the_whole_runs(tmp_path: Path) -> 
     )
     assert 0 < sampled.hashes.size < whole.hashes.size / 4  # an eighth of the shingles, about
     assert (sampled.hashes < 2 ** (32 - config.sample_bits)).all()
-
-
-def test_history_sets_are_appended_to_the_mapped_file(tmp_path: Path) -> None:
-    from flows.dedup_stage import _append_to
-
-    target = tmp_path / "hashes.u32"
-    run = np.array([1, 5, 9, 2, 3], np.uint32)
-    target.write_bytes(run.tobytes())
-    mapped = np.memmap(target, np.uint32, mode="r", shape=(5,))
-    offsets = np.array([0, 3, 5], np.int64)
-    more, more_offsets = np.array([7, 8, 4], np.uint32), np.array([0, 2, 3], np.int64)
-    values, joined = _append_to(target)(mapped, offsets, more, more_offsets)
-    assert values.tolist() == [1, 5, 9, 2, 3, 7, 8, 4]
-    assert joined.tolist() == [0, 3, 5, 7, 8]
-    assert target.stat().st_size == 8 * 4
-    same, same_offsets = _append_to(target)(values, joined, more[:0], np.zeros(1, np.int64))
-    assert same is values and same_offsets is joined  # no history rows: nothing appended

@@ -110,3 +110,28 @@ def test_touched_but_identical_file_is_hashed_once_then_unchanged(tmp_path, monk
     entry = load_manifest(layout).cast(MANIFEST_SCHEMA).row(0, named=True)
     assert entry["mtime_ns"] == story.stat().st_mtime_ns
     assert entry["run_id"] == "20260301T000000000000Z-aaaaaa", "the run that owns the rows is unchanged"
+
+
+def test_file_values_reads_slices_and_never_maps_the_file(tmp_path):
+    import numpy as np
+
+    from flows.store import FileValues
+
+    path = tmp_path / "hashes.u32"
+    data = np.arange(1000, dtype=np.uint32) * 7
+    path.write_bytes(data.tobytes())
+    values = FileValues(path, 1000)
+    assert values.size == len(values) == 1000
+    assert values[10:13].tolist() == [70, 77, 84]
+    assert values[:].tolist() == data.tolist()
+    assert values[995:2000].tolist() == data[995:].tolist()  # clipped like an array slice
+    assert values[5:5].size == 0
+    with pytest.raises(TypeError):
+        values[[1, 2]]
+    with pytest.raises(TypeError):
+        values[::2]
+    with pytest.raises(TypeError, match="read by slices"):
+        np.asarray(values)
+    short = FileValues(path, 1001)  # a file cut short: an error, never zeros
+    with pytest.raises(EOFError):
+        short[990:1001]

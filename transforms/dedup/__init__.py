@@ -31,7 +31,7 @@ from transforms.dedup.frame import dedup_frame
 from transforms.dedup.graph import connected_components
 from transforms.dedup.history import candidates_from_history
 from transforms.dedup.history_keys import keys_to_register
-from transforms.dedup.keys import band_keys, containment_keys, lookup_keys
+from transforms.dedup.keys import band_keys, containment_keys, frequent_samples, lookup_keys, slice_prepared
 from transforms.dedup.overlap import pair_overlap
 from transforms.dedup.reference import distinct_sorted, prepare_reference
 from transforms.dedup.schema import (
@@ -63,7 +63,9 @@ __all__ = [
     "dedup_frame",
     "distinct_sorted",
     "keys_to_register",
+    "frequent_samples",
     "lookup_keys",
+    "slice_prepared",
     "pair_overlap",
     "prepare",
     "sampled_view",

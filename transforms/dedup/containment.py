@@ -29,6 +29,7 @@ from transforms.dedup.config import DedupConfig
 from transforms.dedup.graph import connected_components, follow_to_root
 from transforms.dedup.overlap import pair_overlap
 from transforms.dedup.quotes import TextSource, unquoted_containment
+from transforms.dedup.rows import HeldSets
 
 __all__ = [
     "ATTACH_CONTAINED",
@@ -95,8 +96,7 @@ def _sorted_postings(
 
 
 def containment_relations(
-    hashes: np.ndarray,
-    offsets: np.ndarray,
+    sets: HeldSets,
     nodes: np.ndarray,
     config: DedupConfig,
     comp: np.ndarray | None = None,
@@ -105,17 +105,19 @@ def containment_relations(
     """Confirmed relations (a, b, inter, size_a, size_b) between `nodes`, a != b, where the shared
     shingles (exact, `pair_overlap`) are at least `min_excerpt_shingles` and make up at least
     `roundup_min_share` of a. With `comp` (component of every node), pairs inside one component are
-    skipped: they are clustered already. `sample`: every node's containment sample as (values,
-    offsets) (`sampled_view`), when the caller has it: the search then reads the full sets only for
-    the pairs it checks exactly."""
+    skipped: they are clustered already. `sets` holds every node's full set (`HeldSets`); `sample`
+    every node's containment sample as (values, offsets) (`sampled_view`), when the caller has it
+    (required when `sets` is not in memory): the search then reads the full sets only for the pairs
+    it checks exactly."""
     # postings sorted by (sample, node); samples in more than max_sample_df documents are boilerplate
-    s_hashes, s_offsets = sample if sample is not None else (hashes, offsets)
+    s_hashes, s_offsets = sample if sample is not None else sets.full()
     key = _sorted_postings(
         s_hashes, s_offsets, np.asarray(nodes, np.int64), config.sample_bits, config.workers
     )
-    if key.size >= 2**31 or offsets.size > 2**31:  # the posting kernels index in int32
+    if key.size >= 2**31 or sets.n >= 2**31:  # the posting kernels index in int32
         raise ValueError(f"{key.size} sampled shingles in one dedup batch: split the run")
-    node, run_end, n_samples = kernels.posting_runs(key, offsets.size - 1, config.max_sample_df)
+    node, run_end, n_samples = kernels.posting_runs(key, sets.n, config.max_sample_df)
+    del key  # the largest array of the search (8 bytes a sampled shingle): not needed past here
     # loose filter on the estimate (shared samples); the exact check below decides
     expected_min = config.min_excerpt_shingles / (1 << config.sample_bits)
     floor = max(1.0, 0.4 * expected_min)
@@ -124,7 +126,7 @@ def containment_relations(
     if comp is not None:
         same = comp[a] == comp[b]
         a, b = a[~same], b[~same]
-    inter, size_a, size_b = pair_overlap(hashes, offsets, a, b)
+    inter, size_a, size_b = pair_overlap(*sets.rows(a, b), a, b)
     rel = pl.DataFrame({"a": a, "b": b, "inter": inter, "size_a": size_a, "size_b": size_b})
     return rel.filter(
         (pl.col("inter") >= config.min_excerpt_shingles)
@@ -135,8 +137,7 @@ def containment_relations(
 def confirm_relations(
     rel: pl.DataFrame,
     texts: TextSource,
-    hashes: np.ndarray,
-    offsets: np.ndarray,
+    sets: HeldSets,
     config: DedupConfig,
     n_new: int | None = None,
 ) -> pl.DataFrame:
@@ -153,14 +154,8 @@ def confirm_relations(
     band = rel.filter(
         (pl.col("containment") >= low) & (pl.col("containment") < plain) & (pl.col("a") < n_new)
     )
-    own, share = unquoted_containment(
-        texts,
-        band.get_column("a").to_numpy(),
-        band.get_column("b").to_numpy(),
-        hashes,
-        offsets,
-        config.shingle_size,
-    )
+    a, b = band.get_column("a").to_numpy(), band.get_column("b").to_numpy()
+    own, share = unquoted_containment(texts, a, b, *sets.rows(a, b), config.shingle_size)
     checked = band.select(
         "_row",
         _quote_ok=pl.Series(own >= config.min_excerpt_shingles, dtype=pl.Boolean)
@@ -201,14 +196,12 @@ def _story_groups(quoted: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
 _FELLOWS = 8  # the largest members of an excerpt's own component checked for a fuller copy of it
 
 
-def _held_in_own_story(
-    a: np.ndarray, comp: np.ndarray, hashes: np.ndarray, offsets: np.ndarray
-) -> np.ndarray:
+def _held_in_own_story(a: np.ndarray, comp: np.ndarray, sets: HeldSets) -> np.ndarray:
     """For each node of `a`, the highest containment of it in one of the `_FELLOWS` largest other
     members of its own component (0 where it is alone)."""
     if not a.size:
         return np.zeros(0)
-    nodes = pl.DataFrame({"f": np.arange(comp.size), "comp": comp, "size": np.diff(offsets)[: comp.size]})
+    nodes = pl.DataFrame({"f": np.arange(comp.size), "comp": comp, "size": sets.sizes[: comp.size]})
     top = (
         nodes.sort(["comp", "size", "f"], descending=[False, True, False]).group_by("comp").head(_FELLOWS + 1)
     )
@@ -218,9 +211,8 @@ def _held_in_own_story(
         .join(top.select("comp", "f"), on="comp")
         .filter(pl.col("f") != pl.col("a"))
     )
-    inter, size_a, _ = pair_overlap(
-        hashes, offsets, pairs.get_column("a").to_numpy(), pairs.get_column("f").to_numpy()
-    )
+    left, right = pairs.get_column("a").to_numpy(), pairs.get_column("f").to_numpy()
+    inter, size_a, _ = pair_overlap(*sets.rows(left, right), left, right)
     best = (
         pairs.with_columns(_c=pl.Series(inter / np.maximum(size_a, 1))).group_by("_i").agg(pl.col("_c").max())
     )
@@ -230,7 +222,7 @@ def _held_in_own_story(
 
 
 def _single_story_holders(
-    rel: pl.DataFrame, related: pl.DataFrame, comp: np.ndarray, hashes: np.ndarray, offsets: np.ndarray
+    rel: pl.DataFrame, related: pl.DataFrame, comp: np.ndarray, sets: HeldSets
 ) -> pl.Series:
     """Pages that are the fullest source of excerpts of one story only: that page is the story's
     copy, not a roundup. A page is an excerpt's fullest source when it holds strictly more of the
@@ -248,7 +240,7 @@ def _single_story_holders(
             c2=pl.col("containment").get(1, null_on_oob=True),
         )
     )
-    inside = _held_in_own_story(ranked.get_column("a").to_numpy(), comp, hashes, offsets)
+    inside = _held_in_own_story(ranked.get_column("a").to_numpy(), comp, sets)
     held = (
         ranked.filter(
             (pl.Series(inside) < pl.col("c1")) & (pl.col("c2").is_null() | (pl.col("c2") < pl.col("c1")))
@@ -260,7 +252,7 @@ def _single_story_holders(
 
 
 def _roundups(
-    rel: pl.DataFrame, plain: float, comp: np.ndarray, hashes: np.ndarray, offsets: np.ndarray
+    rel: pl.DataFrame, plain: float, comp: np.ndarray, sets: HeldSets
 ) -> tuple[pl.DataFrame, pl.Series]:
     """Roundup pages among the relations' `a` sides, with the story components they quote, and the
     roundups' components.
@@ -275,7 +267,7 @@ def _roundups(
     strong = pl.col("containment") >= plain
     related = rel.select(c1="comp_a", c2="comp_b").unique()
     excerpts = rel.filter(strong & pl.col("confirmed") & (pl.col("size_a") < pl.col("size_b")))
-    holders = _single_story_holders(rel, related, comp, hashes, offsets)
+    holders = _single_story_holders(rel, related, comp, sets)
     excluded = pl.concat([excerpts.get_column("a"), holders]).unique()
     stories = rel.filter(~pl.col("a").is_in(excluded.implode()) & ~strong).select(
         "a", "comp_a", "comp_b", "containment"
@@ -292,15 +284,14 @@ def resolve_attachments(
     rank: np.ndarray,
     n_new: int,
     plain: float,
-    hashes: np.ndarray,
-    offsets: np.ndarray,
+    sets: HeldSets,
 ) -> tuple[np.ndarray, pl.DataFrame, np.ndarray]:
     """Where each component goes, and which nodes are roundups.
 
     `comp` gives every node (new docs first, then history docs) its component (a node index; history
     components are terminal), `rel` comes from `confirm_relations`, `rank` orders nodes by doc_id for
-    tie-breaks, `plain` is the containment that alone confirms an excerpt, `hashes`/`offsets` every
-    node's distinct sorted shingles. Returns `(parent,
+    tie-breaks, `plain` is the containment that alone confirms an excerpt, `sets` every node's
+    distinct sorted shingles (`HeldSets`). Returns `(parent,
     roundups, via)`: `parent[c]` is the component that component c finally belongs to, `roundups`
     has (doc, story, containment) for each roundup node and each story component it quotes,
     `via[c]` how c joined (ATTACH_*).
@@ -311,7 +302,7 @@ def resolve_attachments(
         comp_b=pl.lit(pl.Series(comp)).gather(pl.col("b")),
         _rank_b=pl.lit(pl.Series(rank)).gather(pl.col("b")),
     ).filter(pl.col("comp_a") != pl.col("comp_b"))
-    roundups, roundup_comps = _roundups(rel, plain, comp, hashes, offsets)
+    roundups, roundup_comps = _roundups(rel, plain, comp, sets)
     edges = rel.filter(
         pl.col("confirmed")
         & (pl.col("size_a") < pl.col("size_b"))

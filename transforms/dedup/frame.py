@@ -5,7 +5,6 @@ containment (excerpts, roundups) -> roots -> canonical copy and columns."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from transforms.dedup.history import history_arrays, index_rows
 from transforms.dedup.keys import prepared_containment_keys
 from transforms.dedup.overlap import KnownOverlap, jaccard, overlap_frame, pair_overlap
 from transforms.dedup.quotes import TextSource
+from transforms.dedup.rows import HeldSets
 from transforms.dedup.schema import DEDUP_COLUMNS, HISTORY_SCHEMA, MEMBER_COLUMNS, DedupResult
 from transforms.dedup.sketch import Prepared, prepare, sampled_view
 from transforms.lsh import candidate_pairs_array
@@ -39,12 +39,12 @@ _ROUNDUP_NODES = {"doc": pl.Int64, "story": pl.Int64, "containment": pl.Float64}
 @dataclass(frozen=True)
 class _Nodes:
     """The run's documents (nodes 0..n-1) and the history rows (n..n+h-1), with every node's sorted
-    distinct shingles (CSR) and the history rows' band keys."""
+    distinct shingles (`HeldSets`: read row by row when the run's are not in memory) and the history
+    rows' band keys."""
 
     n: int
     hist: pl.DataFrame
-    hashes: np.ndarray
-    offsets: np.ndarray
+    sets: HeldSets
     hist_keys: np.ndarray
     sample: tuple[np.ndarray, np.ndarray] | None = None  # every node's containment sample, when given
 
@@ -59,7 +59,6 @@ class _Nodes:
         history: pl.DataFrame | None,
         sampled: Prepared | None = None,
         sample_bits: int = 3,
-        concat_sets: ConcatSets | None = None,
     ) -> _Nodes:
         hist = history if history is not None and history.height else pl.DataFrame(schema=HISTORY_SCHEMA)
         h_vals, h_offs, h_keys = history_arrays(hist)
@@ -67,14 +66,10 @@ class _Nodes:
         if sampled is not None:
             h_sample = sampled_view(Prepared(h_vals, h_offs, *_NO_META), sample_bits)
             sample = _concat_csr(sampled.hashes, sampled.offsets, h_sample.hashes, h_sample.offsets)
-        if not hist.height:
-            return cls(prep.n_docs, hist, prep.hashes, prep.offsets, h_keys, sample)
-        hashes, offsets = (concat_sets or _concat_csr)(prep.hashes, prep.offsets, h_vals, h_offs)
-        return cls(prep.n_docs, hist, hashes, offsets, h_keys, sample)
+        sets = HeldSets([(prep.hashes, prep.offsets), (h_vals, h_offs)])
+        return cls(prep.n_docs, hist, sets, h_keys, sample)
 
 
-# (values, offsets, more values, more offsets) -> the two sets of CSR rows back to back
-ConcatSets = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 _NO_META = (np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros((0, 0), np.uint64))
 
 
@@ -133,7 +128,7 @@ def verify_near(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Exact Jaccard of every candidate pair: the near edges (left, right, similarity) and the
     overlaps computed (reused later)."""
-    inter, size_a, size_b = pair_overlap(nodes.hashes, nodes.offsets, left, right)
+    inter, size_a, size_b = pair_overlap(*nodes.sets.rows(left, right), left, right)
     jac = jaccard(inter, size_a, size_b)
     near = jac >= config.jaccard_threshold
     edges = pl.DataFrame({"left": left[near], "right": right[near], "similarity": jac[near]})
@@ -207,12 +202,10 @@ def join_containment(
         empty = pl.DataFrame(schema=_ROUNDUP_NODES)
         return _Containment(parent, np.full(total, ct.ATTACH_NONE, np.int8), empty, pl.DataFrame())
     graph_nodes = np.concatenate([reps, np.arange(nodes.n, total)]).astype(np.int64)
-    rel = ct.containment_relations(nodes.hashes, nodes.offsets, graph_nodes, config, comp, nodes.sample)
-    rel = ct.confirm_relations(rel, texts, nodes.hashes, nodes.offsets, config, nodes.n)
+    rel = ct.containment_relations(nodes.sets, graph_nodes, config, comp, nodes.sample)
+    rel = ct.confirm_relations(rel, texts, nodes.sets, config, nodes.n)
     plain = max(config.plain_containment, config.containment_threshold)
-    cparent, roundups, cvia = ct.resolve_attachments(
-        comp, rel, rank, nodes.n, plain, nodes.hashes, nodes.offsets
-    )
+    cparent, roundups, cvia = ct.resolve_attachments(comp, rel, rank, nodes.n, plain, nodes.sets)
     free = parent == np.arange(total)
     via = np.where(free, cvia, np.full(total, ct.ATTACH_NONE, np.int8))
     return _Containment(np.where(free, cparent, parent), via, roundups, rel)
@@ -246,7 +239,6 @@ def dedup_frame(
     prepared: Prepared | None = None,
     texts: TextSource | None = None,
     sampled: Prepared | None = None,
-    concat_sets: ConcatSets | None = None,
     index_sketch: bool = True,
 ) -> DedupResult:
     """Flag exact, near and partial duplicates of `articles` (within the run and against `history`,
@@ -257,12 +249,11 @@ def dedup_frame(
     it for the history lookup first); it is computed here otherwise. `texts` is for a caller whose
     `articles` carry no `text` (the sharded run's per-document state): a function from positions to
     their texts, asked only for the few documents whose quotations must be checked. `sampled` is
-    `sampled_view(prepared, config.sample_bits)` when the caller has it (the sharded run, whose full
-    shingle sets are memory-mapped): the steps that read only the sample use it, so the full sets are
-    read only for the documents compared exactly. The result is the same with or without it.
-    `concat_sets` puts the run's full shingle sets and the history rows' back to back (default: one
-    `np.concatenate`, a copy of the run's sets; the sharded run appends the history rows to its
-    memory-mapped file instead). `index_sketch=False` leaves the index rows' sketch columns null (the
+    `sampled_view(prepared, config.sample_bits)` when the caller has it; it is required when
+    `prepared.hashes` is not an in-memory array but a flat source read by slices (the sharded run's
+    file of the run's shingles, `transforms.dedup.rows`): the steps that read only the sample use it,
+    and the full sets are read, and held, only for the documents compared exactly. The result is the
+    same either way. `index_sketch=False` leaves the index rows' sketch columns null (the
     sharded run writes the run's keys itself and keeps only the rows' other columns): the run's
     shingles are then never copied into a list column.
 
@@ -275,7 +266,7 @@ def dedup_frame(
     prep = _prepared(articles, config, prepared)
     sample_prep = sampled if sampled is not None else prep
     ckeys_future = _containment_keys_async(sample_prep, config) if index_sketch else None
-    nodes = _Nodes.build(prep, history, sampled, config.sample_bits, concat_sets)
+    nodes = _Nodes.build(prep, history, sampled, config.sample_bits)
     docs = _doc_frame(articles, prep)
     exact_edges, reps = exact_groups(docs)
     near_edges, known = verify_near(nodes, *lsh_candidates(nodes, prep.keys, reps), config)
@@ -303,7 +294,7 @@ def dedup_frame(
     ckeys = None
     if index_sketch:
         ckeys = ckeys_future.result() if ckeys_future else prepared_containment_keys(sample_prep, config)
-    overlap = KnownOverlap(known, nodes.hashes, nodes.offsets)
+    overlap = KnownOverlap(known, nodes.sets)
     return _assemble(articles, docs, nodes, links, overlap, prep, ckeys, config)
 
 

@@ -10,6 +10,7 @@ import pyarrow as pa
 from transforms.dedup.config import DedupConfig
 from transforms.dedup.history_policy import candidates_reference
 from transforms.dedup.reference import distinct_sorted
+from transforms.dedup.rows import all_rows
 from transforms.dedup.schema import HISTORY_SCHEMA
 from transforms.dedup.sketch import Prepared
 from transforms.lsh import KEY_TAG
@@ -85,7 +86,7 @@ def index_rows(
         rows.with_columns(
             band_keys=to_list_column(prepared.keys.reshape(-1), band_offsets, pa.uint64()),
             containment_keys=to_list_column(ckeys, np.concatenate([[0], np.cumsum(ccounts)]), pa.uint64()),
-            shingles=to_list_column(prepared.hashes, prepared.offsets, pa.uint32()),
+            shingles=to_list_column(*all_rows(prepared.hashes, prepared.offsets), pa.uint32()),
         )
         .select(list(HISTORY_SCHEMA))
         .cast(HISTORY_SCHEMA)

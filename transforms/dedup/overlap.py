@@ -7,6 +7,7 @@ import numpy as np
 import polars as pl
 
 from transforms import kernels
+from transforms.dedup.rows import HeldSets
 
 __all__ = ["KnownOverlap", "jaccard", "overlap_frame", "pair_overlap"]
 
@@ -58,9 +59,9 @@ class KnownOverlap:
     """`pair_overlap` that reuses the pairs verified already (the LSH and containment checks) and
     merges only the pairs it has not seen."""
 
-    def __init__(self, known: pl.DataFrame, hashes: np.ndarray, offsets: np.ndarray) -> None:
+    def __init__(self, known: pl.DataFrame, sets: HeldSets) -> None:
         self.known = known.unique(["lo", "hi"])
-        self.hashes, self.offsets = hashes, offsets
+        self.sets = sets
 
     def __call__(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         left, right = np.asarray(left), np.asarray(right)
@@ -76,7 +77,7 @@ class KnownOverlap:
         )
         miss = np.flatnonzero(hit.get_column("inter").is_null().to_numpy())
         if miss.size:
-            i, a, b = pair_overlap(self.hashes, self.offsets, left[miss], right[miss])
+            i, a, b = pair_overlap(*self.sets.rows(left[miss], right[miss]), left[miss], right[miss])
             swap = left[miss] > right[miss]
             inter[miss] = i
             size_lo[miss], size_hi[miss] = np.where(swap, b, a), np.where(swap, a, b)

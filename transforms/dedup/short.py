@@ -30,30 +30,13 @@ from transforms.dedup.config import DEFAULT_CONFIG, DedupConfig
 from transforms.dedup.history import history_arrays
 from transforms.dedup.overlap import jaccard, pair_overlap
 from transforms.dedup.quotes import unquoted_containment
+from transforms.dedup.rows import gather_segments
 from transforms.dedup.schema import DEDUP_COLUMNS, HISTORY_SCHEMA
 from transforms.dedup.sketch import Prepared
 
 __all__ = ["attach_short"]
 
 _CHUNK = 1 << 22  # kept shingles probed at once (bounded memory however large the run)
-
-
-def _gather(sources: list[tuple[np.ndarray, np.ndarray]], nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The shingles of `nodes` (sorted; numbered across `sources`, CSR pairs back to back) as one small
-    CSR. Reads only those nodes' slices, so a memory-mapped source stays on disk."""
-    vals, sizes = [], []
-    base = 0
-    for hashes, offsets in sources:
-        n = offsets.size - 1
-        local = nodes[(nodes >= base) & (nodes < base + n)] - base
-        starts = offsets[local]
-        size = offsets[local + 1] - starts
-        idx = np.repeat(starts - (np.cumsum(size) - size), size) + np.arange(int(size.sum()))
-        vals.append(np.asarray(hashes[idx], np.uint32))
-        sizes.append(size.astype(np.int64))
-        base += n
-    size = np.concatenate(sizes)
-    return np.concatenate(vals), np.concatenate([[0], np.cumsum(size)]).astype(np.int64)
 
 
 def _shared_counts(
@@ -123,7 +106,7 @@ def _scored(
     # one small CSR: the short texts first (so a short text's node is its position), then the kept
     # nodes the pairs name
     wanted = np.unique(np.concatenate([pairs["node"].to_numpy(), pairs["target"].to_numpy()]))
-    k_vals, k_offs = _gather(sources, wanted)
+    k_vals, k_offs = gather_segments(sources, wanted)
     m = short_prepared.n_docs
     hashes = np.concatenate([np.asarray(short_prepared.hashes, np.uint32), k_vals])
     offsets = np.concatenate([short_prepared.offsets, k_offs[1:] + short_prepared.offsets[-1]])
