@@ -82,16 +82,17 @@ def test_held_sets_in_memory_are_the_arrays_themselves() -> None:
     sets = HeldSets([(values, offsets)])
     got_values, got_offsets = sets.rows(np.array([1]))
     assert got_values is values and got_offsets is offsets  # no copy of an in-memory run
-    assert sets.full()[0] is values and sets.held == 2
+    assert sets.full()[0] is values and sets.in_memory
     assert sets.sizes.tolist() == [1, 2]
 
 
-def test_held_sets_hold_only_the_rows_a_step_asks_for() -> None:
+def test_held_sets_read_only_the_rows_a_step_asks_for(monkeypatch) -> None:
+    monkeypatch.setattr(rows_mod, "_GAP", 0)  # rows apart are read apart
     rng = np.random.default_rng(2)
     run, hist = _csr(rng, 50), _csr(rng, 10)  # nodes 0..49 then 50..59
     source = Sliced(run[0])
     sets = HeldSets([(source, run[1]), hist])
-    assert sets.n == 60 and sets.held == 0
+    assert sets.n == 60 and not sets.in_memory
     assert sets.sizes.tolist() == np.diff(run[1]).tolist() + np.diff(hist[1]).tolist()
     with pytest.raises(ValueError, match="row by row"):
         sets.full()
@@ -101,15 +102,13 @@ def test_held_sets_hold_only_the_rows_a_step_asks_for() -> None:
         return v[0][v[1][o] : v[1][o + 1]].tolist()
 
     values, offsets = sets.rows(np.array([3, 55]), np.array([3, 40]))
-    assert sets.held == 3 and values.size == sum(len(row(i)) for i in (3, 40, 55))
+    assert values.size == sum(len(row(i)) for i in (3, 40, 55))
     for node in (3, 40, 55):
         assert values[offsets[node] : offsets[node + 1]].tolist() == row(node)
-    assert offsets[5] == offsets[4]  # a row not held is empty
-    reads = len(source.reads)
-    again = sets.rows(np.array([40]))  # held already: nothing read
-    assert again[0] is values and len(source.reads) == reads
-    values, offsets = sets.rows(np.array([0, 59]))  # new rows: these alone are held now
-    assert sets.held == 2
+    assert offsets[5] == offsets[4] and offsets.size == 61  # a row not asked for is empty
+    assert sum(hi - lo for lo, hi in source.reads) == len(row(3)) + len(row(40))  # the run's rows alone
+    values, offsets = sets.rows(np.array([0, 59]))  # another step: its rows alone
+    assert values.size == len(row(0)) + len(row(59))
     for node in (0, 59):
         assert values[offsets[node] : offsets[node + 1]].tolist() == row(node)
 

@@ -188,12 +188,17 @@ def line_evidence(
     )
 
 
-def repeated_lines(evidence: pl.DataFrame, config: LineStatsConfig = LineStatsConfig()) -> pl.DataFrame:
+def repeated_lines(
+    evidence: pl.DataFrame, config: LineStatsConfig = LineStatsConfig(), distinct: bool = False
+) -> pl.DataFrame:
     """Lines ``[source, line_hash]`` seen in >= ``min_docs`` distinct stories (and >= ``min_share`` of
-    them)."""
+    them), sorted. ``distinct``: the rows are unique already (not made unique again). ``source`` may be
+    any sortable key of the outlet (the flow codes outlets as integers while it pools the rows)."""
     if evidence.is_empty():
-        return pl.DataFrame(schema={"source": pl.String(), "line_hash": pl.UInt64()})
-    ev = evidence.lazy().unique()
+        return pl.DataFrame(
+            schema={"source": evidence.schema.get("source", pl.String()), "line_hash": pl.UInt64()}
+        )
+    ev = evidence.lazy() if distinct else evidence.lazy().unique()
     stories = ev.group_by("source").agg(pl.col("evidence_key").n_unique().alias("_stories"))
     return (
         ev.group_by("source", "line_hash")

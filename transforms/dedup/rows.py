@@ -99,11 +99,12 @@ def gather_segments(
 class HeldSets:
     """Every node's distinct sorted shingles, from CSR segments numbered back to back (the run's
     documents, then history rows). When every segment is in memory they are simply concatenated;
-    otherwise `rows` reads just the rows a step asks for and holds them until a step asks for rows it
-    does not hold (a compact CSR under the full node numbering: a row not held has length 0 there, so
-    a caller must ask for every row it reads). Memory is then the largest step's rows, not the run's.
+    otherwise `rows` reads just the rows a step asks for (a compact CSR under the full node numbering:
+    a row not asked for has length 0 there, so a caller must ask for every row it reads) and keeps
+    nothing: the rows go when the step drops them. Memory is then the largest step's rows, not the
+    run's.
 
-    `sizes` gives every node's set size without holding it."""
+    `sizes` gives every node's set size without reading it."""
 
     def __init__(self, segments: list[tuple[FlatValues, np.ndarray]]) -> None:
         self._segments = [(v, np.asarray(o, np.int64)) for v, o in segments if np.asarray(o).size > 1]
@@ -113,13 +114,10 @@ class HeldSets:
         self._full: tuple[np.ndarray, np.ndarray] | None = None
         if all(is_in_memory(v) for v, _ in self._segments):
             self._full = _concat(self._segments)
-        self._held = np.zeros(self.n, bool)
-        self._rows = (np.zeros(0, np.uint32), np.zeros(self.n + 1, np.int64))
 
     @property
-    def held(self) -> int:
-        """Rows held (every row when the segments are in memory)."""
-        return self.n if self._full is not None else int(self._held.sum())
+    def in_memory(self) -> bool:
+        return self._full is not None
 
     def full(self) -> tuple[np.ndarray, np.ndarray]:
         """Every node's set as one CSR; only when the segments are in memory."""
@@ -134,12 +132,10 @@ class HeldSets:
         wanted = np.zeros(self.n, bool)  # a mask, not a unique() of the pairs: they can be 100M+
         for a in nodes:
             wanted[np.asarray(a, np.int64)] = True
-        if (wanted & ~self._held).any():
-            self._rows = (np.zeros(0, np.uint32), self._rows[1])  # let the rows held go first
-            values, _ = gather_segments(self._segments, np.flatnonzero(wanted))
-            offsets = np.concatenate([[0], np.cumsum(np.where(wanted, self.sizes, 0))]).astype(np.int64)
-            self._held, self._rows = wanted, (values, offsets)
-        return self._rows
+        values, _ = gather_segments(self._segments, np.flatnonzero(wanted))
+        offsets = np.zeros(self.n + 1, np.int64)
+        np.cumsum(np.where(wanted, self.sizes, 0), out=offsets[1:])
+        return values, offsets
 
 
 def _concat(segments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
