@@ -280,3 +280,38 @@ def test_an_earlier_sqlite_index_is_carried_over_once(tmp_path):
     index.ensure_config("shingle_size=5")  # the settings came along
     with pytest.raises(Exception, match="shingle_size=4"):
         index.ensure_config("shingle_size=4")
+
+
+def test_segment_keys_sorted_by_bucket_equal_one_stable_argsort(tmp_path) -> None:
+    """A segment's keys and owners are written a bucket of the top bits at a time: the same files as
+    one stable argsort (ties by document, documents without keys skipped)."""
+    import numpy as np
+
+    from flows.history_segments import _save_sorted
+
+    rng = np.random.default_rng(4)
+    counts = rng.integers(0, 9, 500).astype(np.int64)
+    counts[[3, 4, 400]] = 0
+    keys = rng.integers(0, 2**64, int(counts.sum()), dtype=np.uint64)
+    keys[rng.integers(0, keys.size, 300)] = keys[0]  # repeated keys: their owners stay in order
+    keys[:40] = np.uint64(2**64 - 1)  # the top bucket, repeated
+    _save_sorted(tmp_path / "k.npy", tmp_path / "r.npy", keys, counts)
+    order = np.argsort(keys, kind="stable")
+    owner = np.repeat(np.arange(counts.size, dtype=np.uint32), counts)
+    got_keys, got_rows = np.load(tmp_path / "k.npy"), np.load(tmp_path / "r.npy")
+    assert got_keys.dtype == np.uint64 and got_rows.dtype == np.uint32
+    assert np.array_equal(got_keys, keys[order])
+    assert np.array_equal(got_rows, owner[order])
+
+
+def test_containment_counts_in_chunks_equal_the_whole() -> None:
+    import numpy as np
+
+    from transforms.dedup.history_policy import TAG, containment_counts
+
+    rng = np.random.default_rng(5)
+    counts = rng.integers(0, 30, 300_000).astype(np.int64)  # more than one chunk of documents
+    keys = rng.integers(0, 2**64, int(counts.sum()), dtype=np.uint64)
+    owner = np.repeat(np.arange(counts.size), counts)
+    expected = np.bincount(owner, weights=keys >= np.uint64(TAG), minlength=counts.size)
+    assert containment_counts(keys, counts).tolist() == expected.astype(np.int64).tolist()

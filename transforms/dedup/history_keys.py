@@ -21,8 +21,10 @@ def keys_to_register(
     keep all of a canonical document's and only the band keys of a duplicate."""
     counts = np.asarray(counts, dtype=np.int64)
     canonical = np.asarray(canonical, dtype=bool)
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    position = np.arange(keys.size, dtype=np.int64) - starts
-    keep = (position < bands) | np.repeat(canonical, counts)
+    # a mask of the keys kept, built without an index array the size of the keys (600 MB at 1M docs)
+    keep = np.repeat(canonical, counts)
+    starts = np.cumsum(counts) - counts
+    first = np.arange(bands)
+    keep[(starts[:, None] + first)[first < counts[:, None]]] = True
     kept_counts = np.where(canonical, counts, np.minimum(counts, bands))
     return np.asarray(keys)[keep], kept_counts

@@ -51,9 +51,17 @@ def candidate_mask(
 
 def containment_counts(keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """How many of each document's keys (``counts[i]`` of ``keys``, back to back) are containment keys."""
-    owner = np.repeat(np.arange(len(counts)), counts)
-    tagged = np.asarray(keys, dtype=np.uint64) >= np.uint64(TAG)
-    return np.bincount(owner, weights=tagged, minlength=len(counts)).astype(np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    ends = np.cumsum(counts)
+    out = np.zeros(counts.size, np.int64)
+    step = 1 << 17  # documents at a time: the owner and weight arrays stay small at any run size
+    for lo in range(0, counts.size, step):
+        hi = min(counts.size, lo + step)
+        start, end = int(ends[lo] - counts[lo]), int(ends[hi - 1])
+        tagged = np.asarray(keys[start:end], dtype=np.uint64) >= np.uint64(TAG)
+        owner = np.repeat(np.arange(hi - lo, dtype=np.int32), counts[lo:hi])
+        out[lo:hi] = np.bincount(owner, weights=tagged, minlength=hi - lo).astype(np.int64)
+    return out
 
 
 def candidates_reference(
