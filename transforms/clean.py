@@ -32,7 +32,13 @@ import polars as pl
 from transforms.blocks import BULLETS, block_scorer, headline_like, is_promo, is_prose, related_lists
 from transforms.clean_config import CleanConfig
 from transforms.dates import looks_like_date, parse_date
-from transforms.linestats import line_hash, may_normalise_to, normalise_line, repeated_line_numbers
+from transforms.linestats import (
+    SPACE_RUNS,
+    line_hash,
+    may_normalise_to,
+    normalise_line,
+    repeated_line_numbers,
+)
 from transforms.rules import RULES, LineRule, RuleSet
 from transforms.schema import REJECTED_SCHEMA
 
@@ -323,6 +329,13 @@ def _clean_batch(
     return batch
 
 
+def _word_count(text: pl.Expr) -> pl.Expr:
+    r"""``text.str.count_matches(r"\S+")`` (the whitespace tokens), counted as the spaces between them once
+    every whitespace run is one " ": count_matches pays per match, a match per word."""
+    runs = text.str.replace_all(SPACE_RUNS, " ").str.strip_chars(" ")
+    return pl.when(runs == "").then(0).otherwise(runs.str.count_matches(" ", literal=True) + 1)
+
+
 def clean_records(
     records: pl.DataFrame,
     config: CleanConfig = CleanConfig(),
@@ -353,7 +366,7 @@ def clean_records(
         )
         .with_columns(
             pl.col("text").str.len_chars().cast(pl.Int64).alias("clean_chars"),
-            pl.col("text").str.count_matches(r"\S+").cast(pl.Int64).alias("_words"),
+            _word_count(pl.col("text")).cast(pl.Int64).alias("_words"),
         )
         .with_columns(
             pl.when(too_short)
@@ -420,7 +433,7 @@ def clean_split(
     ``lines``: as for ``clean_frame``."""
     out = clean_records(records, config, outlet_rules, repeated, lines)
     is_reject = pl.col("reject_detail").is_not_null()
-    is_short = is_reject & (pl.col("text").fill_null("").str.count_matches(r"\S+") >= config.min_copy_words)
+    is_short = is_reject & (_word_count(pl.col("text").fill_null("")) >= config.min_copy_words)
     return (
         out.filter(~is_reject).drop("reject_detail"),
         out.filter(is_short),
