@@ -32,12 +32,13 @@ import polars as pl
 from transforms.blocks import BULLETS, block_scorer, headline_like, is_promo, is_prose, related_lists
 from transforms.clean_config import CleanConfig
 from transforms.dates import looks_like_date, parse_date
+from transforms.linescreen import screen_hits
 from transforms.linestats import (
-    SPACE_RUNS,
     line_hash,
     may_normalise_to,
     normalise_line,
     repeated_line_numbers,
+    word_count_expr,
 )
 from transforms.rules import RULES, LineRule, RuleSet
 from transforms.schema import REJECTED_SCHEMA
@@ -99,6 +100,7 @@ def _decide(
     rules: RuleSet,
     repeated_at: frozenset[int],
     structure: bool,
+    hits: frozenset[int] | None,
 ) -> tuple[list[str | None], str | None, str | None]:
     """Rule id per line (None = kept; blank lines are None too), the title and the date line."""
     n = len(lines)
@@ -111,9 +113,10 @@ def _decide(
         if repeated_at and i + 1 in repeated_at:
             why[i] = "repeated_line"
             continue
-        rule = match(s)
-        if rule is None and s[0] in BULLETS and s[1:2] == " ":
-            rule = match(s[2:].lstrip())  # a list item ("- Share on Twitter"): the rules read its text
+        screened = hits is not None and i + 1 not in hits
+        rule = match(s, screened)
+        if rule is None and s[0] in BULLETS and s[1:2] == " ":  # a list item ("- Share on Twitter"):
+            rule = match(s[2:].lstrip(), screened)  # the rules read its text
         if rule is not None:
             why[i] = rule.id
             if rule.kind == "paywall":
@@ -192,12 +195,15 @@ def clean_text(
     repeated: frozenset[int] = frozenset(),
     fmt: str | None = None,
     repeated_at: frozenset[int] = frozenset(),
+    screen_hits: frozenset[int] | None = None,
 ) -> CleanResult:
     """Clean one article's text.
 
     ``repeated``: hashes (``linestats.line_hash(normalise_line(line))``) of the outlet's boilerplate lines;
     ``repeated_at``: or directly the 1-based numbers of the lines that are repeated (what clean_frame uses);
-    ``fmt``: the record's format (``html`` text comes from trafilatura: no block scorer in ``auto`` mode).
+    ``fmt``: the record's format (``html`` text comes from trafilatura: no block scorer in ``auto`` mode);
+    ``screen_hits``: the numbers of the lines that hold a screen word of the rules (``linescreen``), so
+    the other lines skip the screened rules (what clean_frame passes); None: not looked for.
     """
     raw = _raw_lines(text)
     lines = [s.strip() for s in raw]
@@ -212,6 +218,7 @@ def clean_text(
         rules=_ruleset(extra_rules),
         repeated_at=repeated_at,
         structure=_use_structure(config, fmt),
+        hits=screen_hits,
     )
     kept = [i + 1 for i, (s, w) in enumerate(zip(lines, why, strict=True)) if s and w is None]
     removed = [(i + 1, raw[i], w) for i, w in enumerate(why) if w is not None]
@@ -281,7 +288,7 @@ def _lists_from_offsets(values: pl.Series, offsets: list[int]) -> pl.Series:
 def _clean_batch(
     config: CleanConfig, rules_by_source: dict[str, tuple[LineRule, ...]]
 ) -> Callable[[pl.Series], pl.Series]:
-    """The cleaner as a black box over a struct column (raw_text, title, source, format, _rep)."""
+    """The cleaner as a black box over a struct column (raw_text, title, source, format, _rep, _hits)."""
 
     def batch(s: pl.Series) -> pl.Series:
         """The black box over a whole struct column: columns to Python lists once, one Python list per
@@ -289,10 +296,8 @@ def _clean_batch(
         cols = s.struct.unnest()
         texts, titles, dates, counts = [], [], [], []
         r_line, r_rule, r_text = [], [], []
-        rows = zip(
-            *(cols[c].to_list() for c in ("raw_text", "title", "source", "format", "_rep")), strict=True
-        )
-        for raw_text, title, source, fmt, rep in rows:
+        names = ("raw_text", "title", "source", "format", "_rep", "_hits")
+        for raw_text, title, source, fmt, rep, hits in zip(*(cols[c].to_list() for c in names), strict=True):
             res = clean_text(
                 raw_text or "",
                 title=title,
@@ -300,6 +305,7 @@ def _clean_batch(
                 extra_rules=rules_by_source.get(source or "", ()),
                 fmt=fmt,
                 repeated_at=frozenset(rep) if rep else frozenset(),
+                screen_hits=frozenset(hits),
             )
             texts.append(res.text)
             titles.append(res.title)
@@ -329,13 +335,6 @@ def _clean_batch(
     return batch
 
 
-def _word_count(text: pl.Expr) -> pl.Expr:
-    r"""``text.str.count_matches(r"\S+")`` (the whitespace tokens), counted as the spaces between them once
-    every whitespace run is one " ": count_matches pays per match, a match per word."""
-    runs = text.str.replace_all(SPACE_RUNS, " ").str.strip_chars(" ")
-    return pl.when(runs == "").then(0).otherwise(runs.str.count_matches(" ", literal=True) + 1)
-
-
 def clean_records(
     records: pl.DataFrame,
     config: CleanConfig = CleanConfig(),
@@ -347,14 +346,18 @@ def clean_records(
     ``title``/``published`` filled from the headline/date line where null, and ``reject_detail`` (null for
     an article, the ``too_short`` detail for a reject). ``clean_frame`` is this plus the split; ``explain``
     renders one row of it."""
-    batch = _clean_batch(config, dict(outlet_rules or {}))
+    by_source = dict(outlet_rules or {})
+    batch = _clean_batch(config, by_source)
     reps = repeated_line_numbers(records, repeated, config.linestats().max_line_chars, lines)
+    # every rule set's screen words: more words than a record's own rules have only screen fewer lines
+    tokens = {t for extra in {(), *by_source.values()} for t in _ruleset(tuple(extra)).screen_tokens}
     too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
     return (
         records.lazy()
         .join(reps.lazy(), on="doc_id", how="left", maintain_order="left")
+        .with_columns(screen_hits(pl.col("raw_text"), tuple(sorted(tokens))).alias("_hits"))
         .with_columns(
-            pl.struct("raw_text", "title", "source", "format", "_rep")
+            pl.struct("raw_text", "title", "source", "format", "_rep", "_hits")
             .map_batches(batch, return_dtype=_RESULT_DTYPE)
             .alias("_res")
         )
@@ -366,7 +369,7 @@ def clean_records(
         )
         .with_columns(
             pl.col("text").str.len_chars().cast(pl.Int64).alias("clean_chars"),
-            _word_count(pl.col("text")).cast(pl.Int64).alias("_words"),
+            word_count_expr(pl.col("text")).cast(pl.Int64).alias("_words"),
         )
         .with_columns(
             pl.when(too_short)
@@ -383,7 +386,7 @@ def clean_records(
             )
             .alias("reject_detail")
         )
-        .drop("_res", "_rep", "_words")
+        .drop("_res", "_rep", "_hits", "_words")
         .collect()
     )
 
@@ -433,7 +436,7 @@ def clean_split(
     ``lines``: as for ``clean_frame``."""
     out = clean_records(records, config, outlet_rules, repeated, lines)
     is_reject = pl.col("reject_detail").is_not_null()
-    is_short = is_reject & (_word_count(pl.col("text").fill_null("")) >= config.min_copy_words)
+    is_short = is_reject & (word_count_expr(pl.col("text").fill_null("")) >= config.min_copy_words)
     return (
         out.filter(~is_reject).drop("reject_detail"),
         out.filter(is_short),

@@ -36,6 +36,7 @@ __all__ = [
     "normalise_line_expr",
     "repeated_line_numbers",
     "repeated_lines",
+    "word_count_expr",
 ]
 
 EVIDENCE_SCHEMA = {"source": pl.String(), "line_hash": pl.UInt64(), "evidence_key": pl.UInt64()}
@@ -102,6 +103,13 @@ def normalise_line_expr(col: str | pl.Expr) -> pl.Expr:
         .str.replace_all(SPACE_RUNS, " ")
         .str.strip_chars()
     )
+
+
+def word_count_expr(text: pl.Expr) -> pl.Expr:
+    r"""``text.str.count_matches(r"\S+")`` (the whitespace tokens), counted as the spaces between them once
+    every whitespace run is one " ": count_matches pays per match, a match per word."""
+    runs = text.str.replace_all(SPACE_RUNS, " ").str.strip_chars(" ")
+    return pl.when(runs == "").then(0).otherwise(runs.str.count_matches(" ", literal=True) + 1)
 
 
 def line_hash(normalised: str) -> int:
