@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from tests.test_rules import _LINES, _PIECES, CASES
 from transforms.clean import clean_records, clean_text
+from transforms.dates import parse_date
 from transforms.linescreen import screen_hits
 from transforms.linestats import SPACE_RUNS, _line_hashes, line_hash, word_count_expr
 from transforms.rules import (
@@ -224,3 +225,11 @@ def test_clean_records_with_the_screen_is_clean_text_without_it() -> None:
         res = clean_text(row["raw_text"], fmt="txt", extra_rules=extra)
         assert row["text"] == res.text
         assert [(r["line"], r["text"], r["rule"]) for r in row["removed"]] == res.removed
+
+
+@pytest.mark.parametrize("date", ["March 10, 2017", "Published: 2016-09-09T08:00:00+03:00", "9. Mai 2016"])
+def test_the_date_is_parsed_once_and_the_same(date: str) -> None:
+    body = "Talks resumed on Monday after a week of delays, officials in both capitals said in a statement."
+    res = clean_text(f"Talks resume in Geneva\n{date}\n{body}", fmt="txt")
+    assert res.published_line == date and res.published == parse_date(date) and res.published is not None
+    assert clean_text(body, fmt="txt").published is None

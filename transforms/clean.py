@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import polars as pl
 
@@ -77,6 +78,7 @@ class CleanResult:
     published_line: str | None  # the raw date line that went to ``published`` (parse with parse_date)
     removed: list[tuple[int, str, str]] = field(default_factory=list)  # (line_no, text, rule_id)
     kept: list[int] = field(default_factory=list)  # line numbers of the kept non-blank lines
+    published: datetime | None = None  # parse_date(published_line), parsed once
 
 
 _DEFAULT_RULESET = RuleSet(RULES)
@@ -101,8 +103,8 @@ def _decide(
     repeated_at: frozenset[int],
     structure: bool,
     hits: frozenset[int] | None,
-) -> tuple[list[str | None], str | None, str | None]:
-    """Rule id per line (None = kept; blank lines are None too), the title and the date line."""
+) -> tuple[list[str | None], str | None, str | None, datetime | None]:
+    """Rule id per line (None = kept; blank lines are None too), the title, the date line and its date."""
     n = len(lines)
     why: list[str | None] = [None] * n
     block_left = 0  # lines a paywall block may still swallow
@@ -132,6 +134,7 @@ def _decide(
 
     # headline and date line, near the top of what is left
     published_line: str | None = None
+    published: datetime | None = None
     seen = 0
     prose_seen = False
     norm_title = normalise_line(title) if title else None
@@ -145,7 +148,7 @@ def _decide(
             published_line is None
             and len(s) <= config.date_line_max_chars
             and looks_like_date(s)
-            and parse_date(s) is not None
+            and (published := parse_date(s)) is not None
         ):
             published_line = s
             why[i] = "date_line"
@@ -167,7 +170,7 @@ def _decide(
 
     if structure:
         block_scorer(lines, why, config)
-    return why, title, published_line
+    return why, title, published_line, published
 
 
 def _use_structure(config: CleanConfig, fmt: str | None) -> bool:
@@ -211,7 +214,7 @@ def clean_text(
         repeated_at = repeated_at | frozenset(
             i + 1 for i, s in enumerate(lines) if s and line_hash(normalise_line(s)) in repeated
         )
-    why, new_title, published_line = _decide(
+    why, new_title, published_line, published = _decide(
         lines,
         title=title,
         config=config,
@@ -228,6 +231,7 @@ def clean_text(
         published_line=published_line,
         removed=removed,
         kept=kept,
+        published=published,
     )
 
 
@@ -309,7 +313,7 @@ def _clean_batch(
             )
             texts.append(res.text)
             titles.append(res.title)
-            dates.append(parse_date(res.published_line) if res.published_line else None)
+            dates.append(res.published)
             counts.append(len(res.removed))
             for n, t, r in res.removed:
                 r_line.append(n)
