@@ -214,8 +214,9 @@ class RuleSet:
     start and length class, built on first use, so a line costs one short regex pass (none at all for most
     prose), and the group that matched is the first such rule in table order. The
     other rules (unanchored patterns, predicates, rules with keywords) are tried in table order before it,
-    each behind its cheap prefilters (length, a keyword in the lowercased line). A line longer than every
-    rule's ``max_chars`` is not looked at.
+    each behind its cheap prefilters (length, a keyword in the lowercased line); on a line the caller
+    screened (``match(line, screened=True)``: none of ``screen_tokens`` in it) only those without a screen.
+    A line longer than every rule's ``max_chars`` is not looked at.
     """
 
     def __init__(self, rules: Iterable[LineRule]) -> None:

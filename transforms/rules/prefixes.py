@@ -18,7 +18,7 @@ _ASCII = [chr(i) for i in range(128)]
 _CHARS = ("LITERAL", "NOT_LITERAL", "IN", "ANY", "CATEGORY")
 _REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
 _ZERO_WIDTH = ("AT", "ASSERT", "ASSERT_NOT")  # skipped: dropping a condition only admits more
-_CHAR_SETS: dict[tuple[str, str], frozenset[str]] = {}  # one item's ASCII matches, by its parse
+_CHAR_SETS: dict[tuple[str, str, object], frozenset[str]] = {}  # one item's ASCII matches, by its parse
 _Found = tuple[set[str], set[str]]  # (open: after it anything may follow, ended: the items end there)
 
 
@@ -71,7 +71,7 @@ def _item(name: str, op: object, av: object, budget: int, state: object) -> _Fou
     if name in _ZERO_WIDTH:
         return set(), {""}
     if name in _CHARS:
-        key = (name, repr(av))
+        key = (name, repr(av), getattr(state, "flags", None))
         if key not in _CHAR_SETS:
             one = _compiler.compile(_parser.SubPattern(state, [(op, av)]), re.IGNORECASE)
             _CHAR_SETS[key] = frozenset(c for c in _ASCII if one.match(c))
