@@ -508,6 +508,8 @@ def speed_500_table(n: int = 4000, rounds: int = 3) -> list[str]:
     texts = [docs_500(n, seed=10 + r) for r in range(rounds)]  # fresh again for clean_frame
     frames = [_records_frame(t) for t in texts]
     t_frame = best(lambda r: clean_frame(frames[r], config, {}, reps[r]))
+    frames = [_records_frame(docs_500(n, seed=20 + r)) for r in range(rounds)]  # and again
+    t_flow = best(lambda r: _flow_stage(frames[r], config))
     code = next(
         (a for a in sys.argv if "--code" in sys.argv and a == sys.argv[sys.argv.index("--code") + 1]), None
     )
@@ -522,7 +524,20 @@ def speed_500_table(n: int = 4000, rounds: int = 3) -> list[str]:
         f"| clean_frame (the same per document + frame in/out, repeated-line join) | {t_frame:.1f} |",
         f"| line_evidence + repeated_lines | {t_ev:.1f} |",
         f"| cleaning stage (line_evidence + repeated_lines + clean_frame) | {t_ev + t_frame:.1f} |",
+        f"| cleaning stage as the flow runs it (lines hashed once, for the evidence and clean_frame) "
+        f"| {t_flow:.1f} |",
     ]
+
+
+def _flow_stage(frame, config: CleanConfig) -> None:
+    """What flows/shards.py does with a shard, without the files: hashed_lines once in the read pass,
+    its lines for line_evidence there and for clean_frame's repeated-line join in the clean pass."""
+    from transforms.clean import clean_frame
+    from transforms.linestats import hashed_lines, line_evidence, repeated_lines
+
+    lines = hashed_lines(frame, config.linestats())
+    evidence = line_evidence(frame, config.linestats(), lines=lines)
+    clean_frame(frame, config, {}, repeated_lines(evidence, config.linestats()), lines)
 
 
 def ruleset_table(limit: int | None) -> list[str]:
@@ -531,24 +546,26 @@ def ruleset_table(limit: int | None) -> list[str]:
     for p in trafilatura_pages(limit=limit):
         lines += [s.strip() for s in html_to_visible_text(p.html).split("\n") if s.strip()]
     lines += [s.strip() for t in docs_500(1000) for s in t.split("\n")]
-    import transforms.rules as tr
+    import transforms.rules.core as tr  # where RuleSet looks its dispatch helpers up
 
     rows = []
     for name, make in (
         (
-            "RuleSet (alternation per first character and length class, memo of short lines)",
+            "RuleSet (alternation per line start and length class, memo of short lines)",
             lambda: RuleSet(RULES),
         ),
-        ("RuleSet without the first-character dispatch (no private regex parser)", None),
+        ("RuleSet without the line-start dispatch (no private regex parser)", None),
         ("first_match: every rule in table order", "loop"),
     ):
         if make == "loop":
             fn = lambda s: first_match(s, RULES)  # noqa: E731
         elif make is None:
-            orig = tr._first_chars
-            tr._first_chars = lambda p: None
+            helpers = {h: getattr(tr, h) for h in ("_first_chars", "branch_prefixes") if hasattr(tr, h)}
+            for h in helpers:
+                setattr(tr, h, lambda p: None)
             rs = RuleSet(RULES)
-            tr._first_chars = orig
+            for h, f in helpers.items():
+                setattr(tr, h, f)
             fn = rs.match
         else:
             fn = make().match

@@ -103,13 +103,24 @@ def _list_item(s: str, config: CleanConfig) -> bool:
     return _n_words(s, 20) <= 20 and headline_like(s, config) and not is_prose(s, config.prose_min_words)
 
 
+def _two_time_lines(lines: list[str]) -> bool:
+    """Whether at least two lines are time lines (the count stops at two)."""
+    seen = 0
+    for s in lines:
+        if s and len(s) <= 50 and _time_line(s):
+            seen += 1
+            if seen == 2:
+                return True
+    return False
+
+
 def related_lists(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
     """Lists of other stories' headlines go as ``related_list``: the headline lines after a "Related" /
     "More from" / "Trending" lead (``read_more`` with nothing after it), and, without a lead, a run of
     headline lines in which time/date lines alternate with the headlines (two of each at least)."""
     n = len(lines)
     leads = [i for i in range(n) if why[i] == "read_more" and len(lines[i]) <= 40]
-    if not leads and sum(1 for s in lines if s and len(s) <= 50 and _time_line(s)) < 2:
+    if not leads and not _two_time_lines(lines):
         return  # the common case: neither a lead nor two time lines, nothing to look at
     alive = [i for i in range(n) if lines[i] and why[i] is None]
     pos = {i: k for k, i in enumerate(alive)}

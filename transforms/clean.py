@@ -26,13 +26,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import polars as pl
 
 from transforms.blocks import BULLETS, block_scorer, headline_like, is_promo, is_prose, related_lists
 from transforms.clean_config import CleanConfig
 from transforms.dates import looks_like_date, parse_date
-from transforms.linestats import line_hash, may_normalise_to, normalise_line, repeated_line_numbers
+from transforms.linescreen import screen_hits
+from transforms.linestats import (
+    line_hash,
+    may_normalise_to,
+    normalise_line,
+    repeated_line_numbers,
+    word_count_expr,
+)
 from transforms.rules import RULES, LineRule, RuleSet
 from transforms.schema import REJECTED_SCHEMA
 
@@ -70,6 +78,7 @@ class CleanResult:
     published_line: str | None  # the raw date line that went to ``published`` (parse with parse_date)
     removed: list[tuple[int, str, str]] = field(default_factory=list)  # (line_no, text, rule_id)
     kept: list[int] = field(default_factory=list)  # line numbers of the kept non-blank lines
+    published: datetime | None = None  # parse_date(published_line), parsed once
 
 
 _DEFAULT_RULESET = RuleSet(RULES)
@@ -93,8 +102,9 @@ def _decide(
     rules: RuleSet,
     repeated_at: frozenset[int],
     structure: bool,
-) -> tuple[list[str | None], str | None, str | None]:
-    """Rule id per line (None = kept; blank lines are None too), the title and the date line."""
+    hits: frozenset[int] | None,
+) -> tuple[list[str | None], str | None, str | None, datetime | None]:
+    """Rule id per line (None = kept; blank lines are None too), the title, the date line and its date."""
     n = len(lines)
     why: list[str | None] = [None] * n
     block_left = 0  # lines a paywall block may still swallow
@@ -105,9 +115,10 @@ def _decide(
         if repeated_at and i + 1 in repeated_at:
             why[i] = "repeated_line"
             continue
-        rule = match(s)
-        if rule is None and s[0] in BULLETS and s[1:2] == " ":
-            rule = match(s[2:].lstrip())  # a list item ("- Share on Twitter"): the rules read its text
+        screened = hits is not None and i + 1 not in hits
+        rule = match(s, screened)
+        if rule is None and s[0] in BULLETS and s[1:2] == " ":  # a list item ("- Share on Twitter"):
+            rule = match(s[2:].lstrip(), screened)  # the rules read its text
         if rule is not None:
             why[i] = rule.id
             if rule.kind == "paywall":
@@ -123,6 +134,7 @@ def _decide(
 
     # headline and date line, near the top of what is left
     published_line: str | None = None
+    published: datetime | None = None
     seen = 0
     prose_seen = False
     norm_title = normalise_line(title) if title else None
@@ -136,7 +148,7 @@ def _decide(
             published_line is None
             and len(s) <= config.date_line_max_chars
             and looks_like_date(s)
-            and parse_date(s) is not None
+            and (published := parse_date(s)) is not None
         ):
             published_line = s
             why[i] = "date_line"
@@ -158,7 +170,7 @@ def _decide(
 
     if structure:
         block_scorer(lines, why, config)
-    return why, title, published_line
+    return why, title, published_line, published
 
 
 def _use_structure(config: CleanConfig, fmt: str | None) -> bool:
@@ -186,12 +198,15 @@ def clean_text(
     repeated: frozenset[int] = frozenset(),
     fmt: str | None = None,
     repeated_at: frozenset[int] = frozenset(),
+    screen_hits: frozenset[int] | None = None,
 ) -> CleanResult:
     """Clean one article's text.
 
     ``repeated``: hashes (``linestats.line_hash(normalise_line(line))``) of the outlet's boilerplate lines;
     ``repeated_at``: or directly the 1-based numbers of the lines that are repeated (what clean_frame uses);
-    ``fmt``: the record's format (``html`` text comes from trafilatura: no block scorer in ``auto`` mode).
+    ``fmt``: the record's format (``html`` text comes from trafilatura: no block scorer in ``auto`` mode);
+    ``screen_hits``: the numbers of the lines that hold a screen word of the rules (``linescreen``), so
+    the other lines skip the screened rules (what clean_frame passes); None: not looked for.
     """
     raw = _raw_lines(text)
     lines = [s.strip() for s in raw]
@@ -199,13 +214,14 @@ def clean_text(
         repeated_at = repeated_at | frozenset(
             i + 1 for i, s in enumerate(lines) if s and line_hash(normalise_line(s)) in repeated
         )
-    why, new_title, published_line = _decide(
+    why, new_title, published_line, published = _decide(
         lines,
         title=title,
         config=config,
         rules=_ruleset(extra_rules),
         repeated_at=repeated_at,
         structure=_use_structure(config, fmt),
+        hits=screen_hits,
     )
     kept = [i + 1 for i, (s, w) in enumerate(zip(lines, why, strict=True)) if s and w is None]
     removed = [(i + 1, raw[i], w) for i, w in enumerate(why) if w is not None]
@@ -215,6 +231,7 @@ def clean_text(
         published_line=published_line,
         removed=removed,
         kept=kept,
+        published=published,
     )
 
 
@@ -275,7 +292,7 @@ def _lists_from_offsets(values: pl.Series, offsets: list[int]) -> pl.Series:
 def _clean_batch(
     config: CleanConfig, rules_by_source: dict[str, tuple[LineRule, ...]]
 ) -> Callable[[pl.Series], pl.Series]:
-    """The cleaner as a black box over a struct column (raw_text, title, source, format, _rep)."""
+    """The cleaner as a black box over a struct column (raw_text, title, source, format, _rep, _hits)."""
 
     def batch(s: pl.Series) -> pl.Series:
         """The black box over a whole struct column: columns to Python lists once, one Python list per
@@ -283,10 +300,8 @@ def _clean_batch(
         cols = s.struct.unnest()
         texts, titles, dates, counts = [], [], [], []
         r_line, r_rule, r_text = [], [], []
-        rows = zip(
-            *(cols[c].to_list() for c in ("raw_text", "title", "source", "format", "_rep")), strict=True
-        )
-        for raw_text, title, source, fmt, rep in rows:
+        names = ("raw_text", "title", "source", "format", "_rep", "_hits")
+        for raw_text, title, source, fmt, rep, hits in zip(*(cols[c].to_list() for c in names), strict=True):
             res = clean_text(
                 raw_text or "",
                 title=title,
@@ -294,10 +309,11 @@ def _clean_batch(
                 extra_rules=rules_by_source.get(source or "", ()),
                 fmt=fmt,
                 repeated_at=frozenset(rep) if rep else frozenset(),
+                screen_hits=frozenset(hits),
             )
             texts.append(res.text)
             titles.append(res.title)
-            dates.append(parse_date(res.published_line) if res.published_line else None)
+            dates.append(res.published)
             counts.append(len(res.removed))
             for n, t, r in res.removed:
                 r_line.append(n)
@@ -334,14 +350,18 @@ def clean_records(
     ``title``/``published`` filled from the headline/date line where null, and ``reject_detail`` (null for
     an article, the ``too_short`` detail for a reject). ``clean_frame`` is this plus the split; ``explain``
     renders one row of it."""
-    batch = _clean_batch(config, dict(outlet_rules or {}))
+    by_source = dict(outlet_rules or {})
+    batch = _clean_batch(config, by_source)
     reps = repeated_line_numbers(records, repeated, config.linestats().max_line_chars, lines)
+    # every rule set's screen words: more words than a record's own rules have only screen fewer lines
+    tokens = {t for extra in {(), *by_source.values()} for t in _ruleset(tuple(extra)).screen_tokens}
     too_short = (pl.col("clean_chars") < config.min_clean_chars) | (pl.col("_words") < config.min_clean_words)
     return (
         records.lazy()
         .join(reps.lazy(), on="doc_id", how="left", maintain_order="left")
+        .with_columns(screen_hits(pl.col("raw_text"), tuple(sorted(tokens))).alias("_hits"))
         .with_columns(
-            pl.struct("raw_text", "title", "source", "format", "_rep")
+            pl.struct("raw_text", "title", "source", "format", "_rep", "_hits")
             .map_batches(batch, return_dtype=_RESULT_DTYPE)
             .alias("_res")
         )
@@ -353,7 +373,7 @@ def clean_records(
         )
         .with_columns(
             pl.col("text").str.len_chars().cast(pl.Int64).alias("clean_chars"),
-            pl.col("text").str.count_matches(r"\S+").cast(pl.Int64).alias("_words"),
+            word_count_expr(pl.col("text")).cast(pl.Int64).alias("_words"),
         )
         .with_columns(
             pl.when(too_short)
@@ -370,7 +390,7 @@ def clean_records(
             )
             .alias("reject_detail")
         )
-        .drop("_res", "_rep", "_words")
+        .drop("_res", "_rep", "_hits", "_words")
         .collect()
     )
 
@@ -420,7 +440,7 @@ def clean_split(
     ``lines``: as for ``clean_frame``."""
     out = clean_records(records, config, outlet_rules, repeated, lines)
     is_reject = pl.col("reject_detail").is_not_null()
-    is_short = is_reject & (pl.col("text").fill_null("").str.count_matches(r"\S+") >= config.min_copy_words)
+    is_short = is_reject & (word_count_expr(pl.col("text").fill_null("")) >= config.min_copy_words)
     return (
         out.filter(~is_reject).drop("reject_detail"),
         out.filter(is_short),

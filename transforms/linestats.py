@@ -18,12 +18,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 __all__ = [
     "EVIDENCE_SCHEMA",
     "LINE_HASH_SCHEMA",
     "LineStatsConfig",
+    "SPACE_RUNS",
     "doc_lines",
     "hashed_lines",
     "line_evidence",
@@ -34,6 +36,7 @@ __all__ = [
     "normalise_line_expr",
     "repeated_line_numbers",
     "repeated_lines",
+    "word_count_expr",
 ]
 
 EVIDENCE_SCHEMA = {"source": pl.String(), "line_hash": pl.UInt64(), "evidence_key": pl.UInt64()}
@@ -59,6 +62,11 @@ _DIGITS = r"\d+"
 _NON_WORD = r"[^\w\s]|_"
 _SPACES = r"\s+"
 _RE_DIGITS, _RE_NON_WORD, _RE_SPACES = re.compile(_DIGITS), re.compile(_NON_WORD), re.compile(_SPACES)
+# What polars replaces instead of _SPACES, with the same result: every whitespace run that is not already a
+# lone " " (a run of two or more, or one other whitespace character). A lone space is left alone rather
+# than replaced by itself: replace_all pays per match, and prose has a space between every two words (the
+# plain _SPACES pass was 60% of a 500-word document's normalisation).
+SPACE_RUNS = r"\s\s+|[^\S ]"
 
 
 def normalise_line(line: str) -> str:
@@ -92,9 +100,16 @@ def normalise_line_expr(col: str | pl.Expr) -> pl.Expr:
         e.str.to_lowercase()
         .str.replace_all(_DIGITS, "0")
         .str.replace_all(_NON_WORD, "")
-        .str.replace_all(_SPACES, " ")
+        .str.replace_all(SPACE_RUNS, " ")
         .str.strip_chars()
     )
+
+
+def word_count_expr(text: pl.Expr) -> pl.Expr:
+    r"""``text.str.count_matches(r"\S+")`` (the whitespace tokens), counted as the spaces between them once
+    every whitespace run is one " ": count_matches pays per match, a match per word."""
+    runs = text.str.replace_all(SPACE_RUNS, " ").str.strip_chars(" ")
+    return pl.when(runs == "").then(0).otherwise(runs.str.count_matches(" ", literal=True) + 1)
 
 
 def line_hash(normalised: str) -> int:
@@ -105,10 +120,17 @@ def line_hash(normalised: str) -> int:
 def line_hashes_expr(normalised: str | pl.Expr) -> pl.Expr:
     """``line_hash`` over a column of normalised lines (the hash itself is the one black box)."""
     e = pl.col(normalised) if isinstance(normalised, str) else normalised
-    return e.map_batches(
-        lambda s: pl.Series([line_hash(v) for v in s.to_list()], dtype=pl.UInt64),
-        return_dtype=pl.UInt64,
-    )
+    return e.map_batches(_line_hashes, return_dtype=pl.UInt64)
+
+
+def _line_hashes(s: pl.Series) -> pl.Series:
+    """``line_hash`` of every value: the UTF-8 bytes straight from polars (no str.encode per line) and the
+    digests read as little-endian uint64 in one go (no int.from_bytes per line)."""
+    if s.null_count():
+        return pl.Series([line_hash(v) for v in s.to_list()], dtype=pl.UInt64)  # None raises, as it did
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(v, digest_size=8).digest() for v in s.cast(pl.Binary).to_list()])
+    return pl.Series(np.frombuffer(digests, dtype="<u8"), dtype=pl.UInt64)
 
 
 def doc_lines(

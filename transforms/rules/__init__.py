@@ -16,7 +16,15 @@ appears in boilerplate ("can also be accessed at the following alternate address
 
 from __future__ import annotations
 
-from transforms.rules.core import KINDS, LineRule, RuleSet, compile_pattern, first_match
+from transforms.rules.core import (
+    KINDS,
+    SCREEN_CHARS,
+    LineRule,
+    RuleSet,
+    compile_pattern,
+    first_match,
+    screen_token,
+)
 from transforms.rules.predicates import _CREDIT, _CREDIT_WORDS, _photo_credit
 from transforms.rules.table import RULES, RULES_BY_ID
 
@@ -26,9 +34,11 @@ __all__ = [
     "RULES",
     "RULES_BY_ID",
     "RuleSet",
+    "SCREEN_CHARS",
     "_CREDIT",
     "_CREDIT_WORDS",
     "_photo_credit",
     "compile_pattern",
     "first_match",
+    "screen_token",
 ]

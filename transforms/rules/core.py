@@ -4,11 +4,14 @@ which skips the rules a line's first characters rule out and remembers short lin
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["KINDS", "LineRule", "RuleSet", "compile_pattern", "first_match"]
+from transforms.rules.prefixes import branch_prefixes
+
+__all__ = ["KINDS", "SCREEN_CHARS", "LineRule", "RuleSet", "compile_pattern", "first_match", "screen_token"]
 
 KINDS = ("boilerplate", "paywall", "caption")
 
@@ -24,6 +27,9 @@ class LineRule:
 
     ``max_chars``: lines longer than this are never matched (keeps rules linear and away from paragraphs).
     ``tail_chars``: when set, only the last ``tail_chars`` characters are searched (credits at line end).
+    ``screen``: words one of which the lowercased line holds whenever the rule matches it (``keywords``
+    when not given), unless the line holds one of ``SCREEN_CHARS``: ``RuleSet.match(line, screened=True)``
+    skips the rule on a line a caller found none of them in. Not a filter: the rule decides as before.
     """
 
     id: str
@@ -34,6 +40,7 @@ class LineRule:
     max_chars: int = 200
     tail_chars: int | None = None
     keywords: tuple[str, ...] = ()  # cheap prefilter: the lowercased line must contain one of these
+    screen: tuple[str, ...] = ()
     _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     # _regex.match when every branch is anchored at the start (search would try every position), else .search
     _find: Callable[..., re.Match[str] | None] | None = field(
@@ -73,6 +80,23 @@ class LineRule:
                 self._find(line if self.tail_chars is None else line[-self.tail_chars :]) is not None  # type: ignore[misc]
             )
         return bool(self.predicate(line))  # type: ignore[misc]
+
+
+# The non-ASCII characters whose str.lower() holds an ASCII character (İ, Kelvin sign) or that the regex
+# engine's case folding matches to one (also dotless ı, long ſ): a line holding one is never screened.
+SCREEN_CHARS = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def screen_token(word: str) -> str | None:
+    """What a caller looks for, ASCII case-insensitively, in the raw line for a ``screen`` word: its
+    longest ASCII run (a line whose lower() holds "crédit" holds "dit" in some case), the word itself
+    when it has no letter or mark (no other character lowercases to one: "©"), else None (unusable)."""
+    runs = re.findall(r"[\x00-\x7f]+", word)
+    if runs:
+        return max(runs, key=len).lower()
+    if word and all(unicodedata.category(c)[0] not in "LM" for c in word):
+        return word
+    return None
 
 
 def first_match(line: str, rules: tuple[LineRule, ...]) -> LineRule | None:
@@ -162,6 +186,18 @@ def _first_chars(pattern: str) -> frozenset[str] | None:
         return None
 
 
+def _branches(pattern: str) -> tuple[tuple[str, tuple[frozenset[str], frozenset[str]] | None], ...]:
+    """An anchored pattern's top-level branches with what each can start with (``branch_prefixes``); the
+    whole pattern as its one branch when a branch does not compile alone."""
+    texts = _top_level_branches(pattern)
+    try:
+        for t in texts:
+            compile_pattern(t)
+    except re.error:
+        texts = [pattern]
+    return tuple((t, branch_prefixes(t)) for t in texts)
+
+
 MEMO_LINES = 50_000  # short lines a RuleSet remembers the answer for (a few MB)
 MEMO_MAX_CHARS = 160  # ...of at most this many characters (paragraphs are unique: not worth keeping)
 _MISSING = object()
@@ -172,12 +208,15 @@ class RuleSet:
 
     Rules whose every branch is anchored at the start of the line (most of the table) go into one
     alternation, a group per rule in table order, tried with ``match()`` (position 0 only). The alternation
-    holds only the rules that can start with the line's first character and whose ``max_chars`` admits the
-    line's length (one alternation per first character and length class, built on first use), so a line
-    costs one short regex pass, and the group that matched is the first such rule in table order. The
+    holds only the rules whose ``max_chars`` admits the line's length, and of those only the top-level
+    branches that can start with the line's first two characters (``prefixes.branch_prefixes``; the first
+    character alone when the second is not ASCII, every rule when the first is not): one alternation per
+    start and length class, built on first use, so a line costs one short regex pass (none at all for most
+    prose), and the group that matched is the first such rule in table order. The
     other rules (unanchored patterns, predicates, rules with keywords) are tried in table order before it,
-    each behind its cheap prefilters (length, a keyword in the lowercased line). A line longer than every
-    rule's ``max_chars`` is not looked at.
+    each behind its cheap prefilters (length, a keyword in the lowercased line); on a line the caller
+    screened (``match(line, screened=True)``: none of ``screen_tokens`` in it) only those without a screen.
+    A line longer than every rule's ``max_chars`` is not looked at.
     """
 
     def __init__(self, rules: Iterable[LineRule]) -> None:
@@ -185,15 +224,17 @@ class RuleSet:
         self.max_chars = max((r.max_chars for r in self.rules), default=0)
         self._anchored_ids = tuple(k for k, r in enumerate(self.rules) if self._is_anchored(r))
         self._starts = {k: _first_chars(self.rules[k].pattern) for k in self._anchored_ids}  # type: ignore[arg-type]
+        self._branches = {k: _branches(self.rules[k].pattern) for k in self._anchored_ids}  # type: ignore[arg-type]
         # length classes: class i holds lengths in (limits[i-1], limits[i]]; a rule reads a class's lines
         # iff its max_chars >= limits[i]
         self._limits = sorted({r.max_chars for r in self.rules})
         self._class_of = [bisect_left(self._limits, n) for n in range(self.max_chars + 1)]  # length -> class
-        # per length class: first character ("" = non-ASCII) -> (alternation, group -> rule index) or None
+        # per length class: the line's start (two ASCII characters, else one, "" = non-ASCII first) ->
+        # (alternation, group -> rule index) or None
         self._combined: list[dict[str, tuple[re.Pattern[str], tuple[int, ...]] | None]] = [
             {} for _ in self._limits
         ]
-        self._cache: dict[tuple[int, ...], tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
+        self._cache: dict[tuple, tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
         self._memo: dict[str, LineRule | None] = {}
         self._others = [
             tuple(
@@ -203,6 +244,17 @@ class RuleSet:
             )
             for limit in self._limits
         ]
+        # the ASCII tokens of the other rules' screens; a rule with a screen none of whose words has a
+        # token is tried on every line
+        tokens = {k: self._tokens(r) for k, r in enumerate(self.rules) if k not in self._starts}
+        self.screen_tokens = tuple(sorted({t for ts in tokens.values() if ts for t in ts}))
+        self._unscreened = [tuple(o for o in others if tokens[o[0]] is None) for others in self._others]
+
+    @staticmethod
+    def _tokens(rule: LineRule) -> tuple[str, ...] | None:
+        words = rule.screen or rule.keywords
+        got = tuple(screen_token(w) for w in words)
+        return got if words and None not in got else None  # type: ignore[return-value]
 
     @staticmethod
     def _tester(rule: LineRule) -> Callable[[str], object]:
@@ -225,26 +277,34 @@ class RuleSet:
             return False
         return True
 
-    def _build(self, first: str, length_class: int) -> tuple[re.Pattern[str], tuple[int, ...]] | None:
-        """The alternation for lines starting with ``first`` in ``length_class``; group n is rule ks[n-1]."""
+    def _build(self, start: str, length_class: int) -> tuple[re.Pattern[str], tuple[int, ...]] | None:
+        """The alternation for lines beginning with ``start`` (see ``_combined``) in ``length_class``:
+        group n holds rule ks[n-1]'s branches that can begin so (all of them for a shorter ``start``)."""
         limit = self._limits[length_class]
-        ascii_first = first or None  # "": the line starts with a non-ASCII character, no dispatch
-        ks = tuple(
-            k
-            for k in self._anchored_ids
-            if self.rules[k].max_chars >= limit
-            and (ascii_first is None or self._starts[k] is None or ascii_first in self._starts[k])  # type: ignore[operator]
-        )
-        if ks not in self._cache:
-            self._cache[ks] = (
-                (compile_pattern("|".join(f"({self.rules[k].pattern})" for k in ks)), (-1, *ks))
-                if ks
-                else None
+        first = start[:1] or None  # None: the line starts with a non-ASCII character, no dispatch
+        parts = []
+        for k in self._anchored_ids:
+            if self.rules[k].max_chars < limit:
+                continue
+            if first is not None and self._starts[k] is not None and first not in self._starts[k]:  # type: ignore[operator]
+                continue
+            branches = tuple(
+                text
+                for text, pre in self._branches[k]
+                if len(start) < 2 or pre is None or start in pre[0] or first in pre[1]
             )
-        return self._cache[ks]
+            if branches:
+                parts.append((k, branches))
+        key = tuple(parts)
+        if key not in self._cache:
+            pattern = "|".join(f"({'|'.join(b)})" for _, b in parts)
+            self._cache[key] = (compile_pattern(pattern), (-1, *(k for k, _ in parts))) if parts else None
+        return self._cache[key]
 
-    def match(self, line: str) -> LineRule | None:
-        """The first rule (table order) that matches the stripped ``line``, or None.
+    def match(self, line: str, screened: bool = False) -> LineRule | None:
+        """The first rule (table order) that matches the stripped ``line``, or None. ``screened``: the
+        caller found none of ``screen_tokens`` (ASCII case-insensitively) nor ``SCREEN_CHARS`` in the line,
+        so the rules with a screen are skipped (the answer is the same).
 
         Short lines are remembered (at most ``MEMO_LINES``, forgotten all at once when full): site
         furniture recurs on every page of an outlet, so most short lines have been seen before."""
@@ -258,25 +318,27 @@ class RuleSet:
                 return hit  # type: ignore[return-value]
             if len(memo) >= MEMO_LINES:
                 memo.clear()
-            got = memo[line] = self._match(line, n)
+            got = memo[line] = self._match(line, n, screened)
             return got
-        return self._match(line, n)
+        return self._match(line, n, screened)
 
-    def _match(self, line: str, n: int) -> LineRule | None:
+    def _match(self, line: str, n: int, screened: bool = False) -> LineRule | None:
         rules = self.rules
         first = len(rules)
         length_class = self._class_of[n]
-        c = line[0] if line[0].isascii() else ""
-        by_first = self._combined[length_class]
-        combined = by_first.get(c, False)
+        start = line[:2]
+        if not start.isascii():
+            start = line[0] if line[0].isascii() else ""
+        by_start = self._combined[length_class]
+        combined = by_start.get(start, False)
         if combined is False:
-            combined = by_first[c] = self._build(c, length_class)
+            combined = by_start[start] = self._build(start, length_class)
         if combined is not None:
             m = combined[0].match(line)
             if m is not None:
                 first = combined[1][m.lastindex]  # type: ignore[index]
         low = None
-        for k, keywords, test in self._others[length_class]:
+        for k, keywords, test in (self._unscreened if screened else self._others)[length_class]:
             if k >= first:
                 break
             if keywords:

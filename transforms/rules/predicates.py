@@ -18,6 +18,7 @@ __all__ = [
     "_DISCLAIMER_HEAD",
     "_DISCLAIMER_PHRASE",
     "_DISCLAIMER_PHRASE_WORDS",
+    "_DISCLAIMER_SCREEN",
     "_ENDS_WITH_DATE",
     "_ENDS_WITH_DATE_EU",
     "_FIRST_WORD",
@@ -186,6 +187,15 @@ _DISCLAIMER_PHRASE = re.compile(
     re.IGNORECASE,
 )
 _DISCLAIMER_PHRASE_WORDS = ("syndicated", "edited by", "headline")
+# what _disclaimer needs (LineRule.screen): a head word, or a phrase keyword
+_DISCLAIMER_SCREEN = (
+    "disclaimer",
+    "haftungsausschluss",
+    "avertissement",
+    "aviso legal",
+    "descargo de responsabilidad",
+    *_DISCLAIMER_PHRASE_WORDS,
+)
 
 
 def _disclaimer(s: str) -> bool:

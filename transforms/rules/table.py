@@ -4,7 +4,15 @@ are bounded and what each kind does)."""
 from __future__ import annotations
 
 from transforms.rules.core import LineRule
-from transforms.rules.predicates import _dated_scene_caption, _disclaimer, _photo_credit, _share_widget
+from transforms.rules.predicates import (
+    _CREDIT_WORDS,
+    _DISCLAIMER_SCREEN,
+    _SHARE_CORE,
+    _dated_scene_caption,
+    _disclaimer,
+    _photo_credit,
+    _share_widget,
+)
 
 __all__ = ["RULES", "RULES_BY_ID"]
 
@@ -281,6 +289,7 @@ RULES: tuple[LineRule, ...] = (
         "boilerplate",
         predicate=_share_widget,
         max_chars=120,
+        screen=tuple(sorted(_SHARE_CORE)),  # every word a share word, one of them a core one
     ),
     LineRule(
         "app_promo",
@@ -320,6 +329,7 @@ RULES: tuple[LineRule, ...] = (
         "boilerplate",
         predicate=_disclaimer,
         max_chars=400,
+        screen=_DISCLAIMER_SCREEN,
     ),
     LineRule(
         "template_placeholder",
@@ -336,6 +346,7 @@ RULES: tuple[LineRule, ...] = (
         "caption",
         predicate=_photo_credit,  # its own prefilters look at the tail it reads
         max_chars=500,
+        screen=_CREDIT_WORDS,  # it needs one of them in the tail
     ),
     LineRule(
         "caption_position",
