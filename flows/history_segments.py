@@ -56,27 +56,27 @@ _BUCKET_BITS = 4  # keys are sorted in 16 buckets of their top bits, one bucket 
 def _save_sorted(keys_path: Path, rows_path: Path, keys: np.ndarray, counts: np.ndarray) -> None:
     """The keys ascending and their owners (document row, uint32) in the same order, as ``.npy``
     files: what one stable argsort of the keys gives, sorted a bucket of the top bits at a time (keys
-    are hashes, so the buckets are even), without an argsort, a sorted copy and an owner array of the
-    whole run (2 GB at 1M documents)."""
-    ends = np.cumsum(counts)
+    are hashes, so the buckets are even), without a whole-run argsort and sorted copies (2 GB at 1M
+    documents; the owner array, 4 bytes a key, stays). Both files are written in the one pass."""
+    owner = np.repeat(np.arange(counts.size, dtype=np.uint32), counts)  # 4 bytes a key
     top = (keys >> np.uint64(64 - _BUCKET_BITS)).astype(np.uint8)
+    header = {"fortran_order": False, "shape": (int(keys.size),)}
 
-    def write(tmp: Path, part: int) -> None:
-        dtype = np.dtype("<u8") if part == 0 else np.dtype("<u4")
-        with tmp.open("wb") as fh:
-            header = {"descr": dtype.str, "fortran_order": False, "shape": (int(keys.size),)}
-            np.lib.format.write_array_header_1_0(fh, header)
+    def write(keys_tmp: Path, rows_tmp: Path) -> None:
+        with keys_tmp.open("wb") as kf, rows_tmp.open("wb") as rf:
+            np.lib.format.write_array_header_1_0(kf, {**header, "descr": "<u8"})
+            np.lib.format.write_array_header_1_0(rf, {**header, "descr": "<u4"})
             for bucket in range(1 << _BUCKET_BITS):
                 at = np.flatnonzero(top == bucket)  # ascending: a stable sort keeps equal keys so
-                order = np.argsort(keys[at], kind="stable")
-                at = at[order]
-                if part == 0:
-                    fh.write(np.ascontiguousarray(keys[at], dtype).tobytes())
-                else:
-                    fh.write(np.searchsorted(ends, at, side="right").astype(dtype).tobytes())
+                part = keys[at]
+                order = np.argsort(part, kind="stable")
+                kf.write(np.ascontiguousarray(part[order], "<u8").tobytes())
+                rf.write(np.ascontiguousarray(owner[at[order]], "<u4").tobytes())
 
-    write_atomic(keys_path, lambda tmp: write(tmp, 0))
-    write_atomic(rows_path, lambda tmp: write(tmp, 1))
+    # the rows file is renamed into place first: a segment is complete only with its table, written last
+    write_atomic(
+        rows_path, lambda rows_tmp: write_atomic(keys_path, lambda keys_tmp: write(keys_tmp, rows_tmp))
+    )
 
 
 class _Segment:
