@@ -34,7 +34,7 @@ from transforms.incremental import plan_inputs, select_todo
 from transforms.schema import REJECTED_SCHEMA
 from transforms.summary import run_summary
 
-__all__ = ["clean_news", "new_run_id", "read_limits"]
+__all__ = ["clean_news", "new_run_id", "read_limits", "warm_kernels"]
 
 DEFAULT_PARAMS = CleanNewsParams()  # frozen: safe as a shared default
 read_limits = configs.read_limits  # kept for callers of the earlier layout
@@ -185,7 +185,7 @@ def _shard_bytes(files: list[Path], workers: int) -> int:
     return max(1 << 20, min(TARGET_BYTES, -(-total // (2 * max(1, workers)))))
 
 
-def _warm_kernels() -> None:
+def warm_kernels() -> None:
     """Compile (or load from numba's cache) the dedup kernels once here, before any worker process
     starts: workers then only load the cache, never write it at the same time."""
     from transforms.dedup import DedupConfig, prepare
@@ -291,7 +291,7 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
         shards = plan_shards(files, _shard_bytes(files, configs.workers(params)))
         staging = layout.staging(run_id)
         logger.info("%d input files to process (new or changed) in %d shards", len(files), len(shards))
-        _warm_kernels()
+        warm_kernels()
         lap("plan")
         run = (run_id, started, len(files), discover_rejects.height, lap)
         with shared_api(), task_runner(params.dask, configs.workers(params), len(shards)) as runner:
