@@ -114,9 +114,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     # The temporary server boots (4-5 s of CPU in its own process) while this one imports Prefect and
     # the flow and loads the compiled kernels from numba's cache.
     server = TemporaryServer.launch()
-    from flows.pipeline import clean_news, warm_kernels
+    from flows.pipeline import clean_news, warm_extraction, warm_kernels
 
     warm_kernels()
+    if server is not None:
+        warm_extraction(params)
     with server.use() if server else contextlib.nullcontext():
         summary = clean_news(params=params)
     print_summary(summary)

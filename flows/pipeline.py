@@ -24,7 +24,7 @@ from flows.dedup_stage import DedupOutputs, run_dedup
 from flows.linestate import reduce_evidence
 from flows.params import CleanNewsParams
 from flows.publish import add_to_history, rebuild_clusters, repair_canonicals, rollback_history, supersede
-from flows.readers import discover
+from flows.readers import discover, holds_pages
 from flows.roots import enforce_allowed_roots
 from flows.runners import shared_api, task_runner
 from flows.shards import TARGET_BYTES, Shard, ShardPaths, clean_shard, plan_shards, read_shard, write_shard
@@ -34,7 +34,7 @@ from transforms.incremental import plan_inputs, select_todo
 from transforms.schema import REJECTED_SCHEMA
 from transforms.summary import run_summary
 
-__all__ = ["clean_news", "new_run_id", "read_limits", "warm_kernels"]
+__all__ = ["clean_news", "new_run_id", "read_limits", "warm_extraction", "warm_kernels"]
 
 DEFAULT_PARAMS = CleanNewsParams()  # frozen: safe as a shared default
 read_limits = configs.read_limits  # kept for callers of the earlier layout
@@ -191,6 +191,17 @@ def warm_kernels() -> None:
     from transforms.dedup import DedupConfig, prepare
 
     prepare(pl.Series(["warm up the compiled kernels once"]), DedupConfig(workers=1))
+
+
+def warm_extraction(params: CleanNewsParams) -> None:
+    """When this process will extract the run's HTML itself (one worker, HTML or WARC files in the raw
+    folder), pay the extractor's one-time set-up (~2 s, ``transforms.extract.warm_up``) now: the CLI
+    calls this while the temporary server boots, time the run would otherwise wait for nothing."""
+    if configs.workers(params) > 1 or params.dask or not holds_pages(Path(params.raw_dir)):
+        return
+    from transforms.extract import warm_up
+
+    warm_up()
 
 
 def _wait(futures: list, progress: Progress | None = None) -> list:
