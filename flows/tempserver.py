@@ -52,8 +52,8 @@ def _prefect_dir() -> str:
 class TemporaryServer:
     """One uvicorn process serving Prefect's API on a free loopback port, for this process's run."""
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        self.env = {**os.environ, **(env or {}), **SERVER_ENV}
+    def __init__(self) -> None:
+        self.env = {**os.environ, **SERVER_ENV}
         self.port = _free_port()
         self.process: subprocess.Popen | None = self._popen()
         self.ready = False
@@ -79,6 +79,7 @@ class TemporaryServer:
     def wait_ready(self, timeout: float) -> None:
         """Return once the API answers its health check; raise if it has not within ``timeout`` s."""
         deadline = time.monotonic() + timeout
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never a proxy
         while not self.ready:
             if self.process is None:
                 raise RuntimeError("the temporary Prefect server was stopped")
@@ -89,7 +90,7 @@ class TemporaryServer:
             elif code is not None:
                 raise RuntimeError(f"the temporary Prefect server exited with code {code}")
             health = f"{self.api_url}/health"
-            with contextlib.suppress(OSError), urllib.request.urlopen(health, timeout=2) as response:
+            with contextlib.suppress(OSError), direct.open(health, timeout=2) as response:
                 self.ready = response.status == 200
             if not self.ready:
                 if time.monotonic() > deadline:
