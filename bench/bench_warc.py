@@ -115,13 +115,14 @@ def bare(folder: Path, workers: int) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
-def wirewash(folder: Path, workers: int, home: Path) -> tuple[float, dict]:
+def wirewash(folder: Path, workers: int, home: Path, tree: Path = ROOT) -> tuple[float, dict]:
+    """The whole ``wirewash run``, as a user runs it, from ``tree`` (this checkout, or an earlier one)."""
     out = Path(tempfile.mkdtemp(prefix="bench-warc-out-"))
     env = {**os.environ, "PREFECT_HOME": str(home)}
     cmd = [PYTHON, "-m", "flows.cli", "run", "--raw", str(folder), "--out", str(out), "--full"]
     cmd += ["--set", f"workers={workers}"]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"wirewash run failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
@@ -188,6 +189,9 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "warc.md")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to measure")
     ap.add_argument("--language-only", action="store_true", help="only the language column's cost")
+    ap.add_argument(
+        "--before", type=Path, default=None, help="also run wirewash from this earlier tree (`git archive`)"
+    )
     args = ap.parse_args()
     pages = real_pages()
     if not pages:
@@ -202,14 +206,20 @@ def main() -> None:
     print(f"{args.pages} pages ({len(pages)} real pages) in {args.files} .warc.gz files, {size / 1e6:.1f} MB")
 
     wirewash(folder, 1, home)  # warm-up: Prefect's database, numba's kernel cache
-    rows = []
+    if args.before:
+        wirewash(folder, 1, home, args.before)  # and the earlier tree's bytecode
+    rows, before = [], {}
     for workers in args.workers:
         b_s, b_n = bare(folder, workers)
         w_s, summary = wirewash(folder, workers, home)
+        if args.before:
+            before[workers] = wirewash(folder, workers, home, args.before)[0]
         r_s = read_stage(folder, workers)
         rows.append((workers, b_s, b_n, w_s, summary, r_s))
+        was = f" (before: {args.pages / before[workers]:.1f})" if args.before else ""
         print(
             f"workers={workers}: bare {args.pages / b_s:.1f} pages/s, wirewash {args.pages / w_s:.1f} pages/s"
+            + was
         )
 
     bare1 = args.pages / rows[0][1]  # the first worker count given (1 by default)
@@ -234,6 +244,9 @@ def main() -> None:
             f"| {workers} | {b:.1f} | {w:.1f} | {w / b:.2f}x | {w / bare1:.2f}x | {args.pages / r_s:.1f} "
             f"| {s['articles']} + {s['rejected']} | {s['skipped']} |"
         )
+        if args.before:
+            wb = args.pages / before[workers]
+            lines.append(f"| {workers}, before | | {wb:.1f} | {wb / b:.2f}x | {wb / bare1:.2f}x | | | |")
     s = rows[0][4]
     reasons = ", ".join(f"{k}: {v}" for k, v in s["rejected_by_reason"].items())
     kinds = ", ".join(f"{k}: {v}" for k, v in s["skipped_by_kind"].items())

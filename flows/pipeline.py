@@ -24,7 +24,7 @@ from flows.dedup_stage import DedupOutputs, run_dedup
 from flows.linestate import reduce_evidence
 from flows.params import CleanNewsParams
 from flows.publish import add_to_history, rebuild_clusters, repair_canonicals, rollback_history, supersede
-from flows.readers import discover
+from flows.readers import discover, holds_pages
 from flows.roots import enforce_allowed_roots
 from flows.runners import shared_api, task_runner
 from flows.shards import TARGET_BYTES, Shard, ShardPaths, clean_shard, plan_shards, read_shard, write_shard
@@ -34,7 +34,7 @@ from transforms.incremental import plan_inputs, select_todo
 from transforms.schema import REJECTED_SCHEMA
 from transforms.summary import run_summary
 
-__all__ = ["clean_news", "new_run_id", "read_limits"]
+__all__ = ["clean_news", "new_run_id", "read_limits", "warm_extraction", "warm_kernels"]
 
 DEFAULT_PARAMS = CleanNewsParams()  # frozen: safe as a shared default
 read_limits = configs.read_limits  # kept for callers of the earlier layout
@@ -185,12 +185,23 @@ def _shard_bytes(files: list[Path], workers: int) -> int:
     return max(1 << 20, min(TARGET_BYTES, -(-total // (2 * max(1, workers)))))
 
 
-def _warm_kernels() -> None:
+def warm_kernels() -> None:
     """Compile (or load from numba's cache) the dedup kernels once here, before any worker process
     starts: workers then only load the cache, never write it at the same time."""
     from transforms.dedup import DedupConfig, prepare
 
     prepare(pl.Series(["warm up the compiled kernels once"]), DedupConfig(workers=1))
+
+
+def warm_extraction(params: CleanNewsParams) -> None:
+    """When this process will extract the run's HTML itself (one worker, HTML or WARC files in the raw
+    folder), pay the extractor's one-time set-up (~2 s, ``transforms.extract.warm_up``) now: the CLI
+    calls this while the temporary server boots, time the run would otherwise wait for nothing."""
+    if configs.workers(params) > 1 or params.dask or not holds_pages(Path(params.raw_dir)):
+        return
+    from transforms.extract import warm_up
+
+    warm_up()
 
 
 def _wait(futures: list, progress: Progress | None = None) -> list:
@@ -291,7 +302,7 @@ def clean_news(params: CleanNewsParams = DEFAULT_PARAMS) -> dict[str, Any]:
         shards = plan_shards(files, _shard_bytes(files, configs.workers(params)))
         staging = layout.staging(run_id)
         logger.info("%d input files to process (new or changed) in %d shards", len(files), len(shards))
-        _warm_kernels()
+        warm_kernels()
         lap("plan")
         run = (run_id, started, len(files), discover_rejects.height, lap)
         with shared_api(), task_runner(params.dask, configs.workers(params), len(shards)) as runner:

@@ -32,7 +32,7 @@ from transforms.language import with_language
 from transforms.records import RecordError, derive_source, json_fields, make_doc_id
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 
-__all__ = ["ReadLimits", "ReadResult", "discover", "read_file", "read_files", "SUFFIXES"]
+__all__ = ["ReadLimits", "ReadResult", "discover", "holds_pages", "read_file", "read_files", "SUFFIXES"]
 
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz", ".warc.zst")
 
@@ -93,6 +93,17 @@ def discover(root: Path) -> tuple[list[Path], list[dict[str, Any]]]:
             else:
                 files.append(path)
     return sorted(files, key=lambda p: rel_path(root, p)), rejects
+
+
+def holds_pages(root: Path) -> bool:
+    """Whether ``root`` holds an HTML or WARC file (names only, stopping at the first): a cheap guess,
+    before the run plans, that it will extract HTML (JSONL records may carry HTML too: not guessed)."""
+    pages = tuple(s for s in SUFFIXES if s.startswith((".htm", ".warc")))
+    for _, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if any(name.lower().endswith(pages) for name in filenames if not name.startswith(".")):
+            return True
+    return False
 
 
 def _is_regular(path: Path) -> bool:

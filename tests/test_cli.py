@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -11,6 +15,8 @@ import pytest
 from flows.artifacts import Progress
 from flows.cli import build_parser, params_from_args, print_summary
 from flows.params import CleanNewsParams
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _subparsers():
@@ -138,20 +144,36 @@ def test_serve_refuses_its_own_folders_outside_the_allowed_roots(tmp_path):
     assert "out_dir=" in str(exc.value) and "must be allowed" in str(exc.value)
 
 
-def test_the_temporary_server_starts_while_the_flow_imports(monkeypatch):
-    """Without PREFECT_API_URL, `wirewash run` starts Prefect's temporary server on a thread before it
-    imports the flow (the two overlap); with one, it starts nothing."""
-    from prefect.server.api.server import SubprocessASGIServer
+def test_the_temporary_server_is_launched_before_prefect_is_imported(tmp_path):
+    """`wirewash run` starts its temporary server before importing Prefect, so the two overlap; not when
+    the environment names a server, nor from inside a process that has Prefect imported already."""
+    code = (
+        "import os, sys; from flows.tempserver import TemporaryServer; "
+        "s = TemporaryServer.launch(); print(s is not None, 'prefect' in sys.modules); s and s.stop(); "
+        "os.environ['PREFECT_API_URL'] = 'http://127.0.0.1:1/api'; print(TemporaryServer.launch())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path)
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["True", "False", "None"], out.stderr
+    import prefect  # noqa: F401  (as in this process)
+
+    from flows.tempserver import TemporaryServer
+
+    assert TemporaryServer.launch() is None
+
+
+def test_a_configured_server_wins_over_the_temporary_one(monkeypatch):
+    """When Prefect's settings name a server (a profile's PREFECT_API_URL), the early server is stopped
+    and the flow uses the configured one."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.cli import _start_prefect_early
+    from flows.tempserver import TemporaryServer
 
-    started = []
-    monkeypatch.setattr(SubprocessASGIServer, "start", lambda self, timeout=None: started.append(self))
-    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:1/api"}):
-        assert _start_prefect_early() is None
-    with temporary_settings(restore_defaults={PREFECT_API_URL}):
-        thread = _start_prefect_early()
-        assert thread is not None
-        thread.join(5)
-    assert started == [SubprocessASGIServer()]
+    monkeypatch.setattr(TemporaryServer, "_popen", lambda self: subprocess.Popen(["sleep", "30"]))
+    server = TemporaryServer()
+    process = server.process
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:1/api"}), server.use() as used:
+        assert used is None
+        assert PREFECT_API_URL.value() == "http://127.0.0.1:1/api"
+    assert server.process is None and process.poll() is not None

@@ -103,3 +103,19 @@ def test_the_shared_tree_is_not_changed_by_the_metadata() -> None:
     before = tostring(tree)
     _metadata(tree, None, extensive=True)
     assert tostring(tree) == before
+
+
+def test_the_date_search_warm_up_changes_no_date() -> None:
+    """warm_up pays dateparser's set-up (all its locales); the parser keeps no state that later dates
+    depend on: the same strings give the same dates after it, and a page its dates."""
+    from htmldate.extractors import get_external_parser
+
+    from transforms.extract import warm_up
+
+    strings = ["3 März 2024", "Posted 12 hours ago", "le 5 janvier 2023 à 10h", "wirewash"]
+    page = "<html><body><p>Mis en ligne le 5 janvier 2023.</p><p>" + "Le conseil a voté le budget. " * 9
+    before = [get_external_parser().get_date_data(s)["date_obj"] for s in strings]
+    got = extract_article(page + "</p></body></html>")
+    warm_up()
+    assert [get_external_parser().get_date_data(s)["date_obj"] for s in strings] == before
+    assert extract_article(page + "</p></body></html>") == got

@@ -339,3 +339,15 @@ def test_special_file_swapped_in_after_discovery_is_not_read(raw_root):
     os.mkfifo(path)  # opening a FIFO for reading would block the run
     rows, rejects = read_file(raw_root, files[0])
     assert rows == [] and reasons(rejects) == ["unsupported_type"]
+
+
+def test_holds_pages_names_html_and_warc_files_only(raw_root):
+    from flows.readers import holds_pages
+
+    (raw_root / "feed.jsonl").write_text("{}\n")
+    (raw_root / ".hidden").mkdir()
+    (raw_root / ".hidden" / "page.html").write_text("<p>x</p>")
+    assert not holds_pages(raw_root)
+    (raw_root / "crawl").mkdir()
+    (raw_root / "crawl" / "part-0.WARC.GZ").write_bytes(b"")
+    assert holds_pages(raw_root)

@@ -18,6 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import trafilatura
+from htmldate.extractors import get_external_parser  # the dateparser instance find_date uses
 from trafilatura.metadata import (
     examine_meta,
     extract_author,
@@ -33,7 +34,7 @@ from transforms.views import combine_views, recall_can_matter
 if TYPE_CHECKING:
     from lxml.html import HtmlElement  # the tree trafilatura parses (lxml is its parser)
 
-__all__ = ["ExtractConfig", "Extracted", "extract_article", "ensure_document"]
+__all__ = ["ExtractConfig", "Extracted", "extract_article", "ensure_document", "warm_up"]
 
 _HAS_BODY = re.compile(r"<\s*(html|body)\b", re.IGNORECASE)
 
@@ -92,6 +93,14 @@ def extract_article(
         recall = _recall_text(tree, url, config) if recall_can_matter(text, support) else None
         text = combine_views(text, recall, support)
     return Extracted(text=text, title=title, author=author, date=published, url=page_url or url)
+
+
+def warm_up() -> None:
+    """Pay the date search's one-time set-up now: on a process's first free-text date, dateparser compiles
+    the patterns of its ~200 locales (~2 s; later pages take milliseconds). A string no locale parses
+    walks them all; the parser keeps no other state between calls (no previous locales), so extraction
+    gives the same results with or without this."""
+    get_external_parser().get_date_data("wirewash")
 
 
 def _metadata(
