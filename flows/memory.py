@@ -6,6 +6,8 @@ during the dedup step held 450 MB, and the dedup step's transient arrays added u
 
 `returns_memory` wraps a task body: blocks of 1 MB or more get their own mappings (returned when
 freed), and the heap is trimmed when the body returns. Only on glibc; anywhere else it does nothing.
+What it costs: clean_shard on six staged 12,500-document shards took 21.5-23.2 s of CPU with it and
+21.3-23.0 s without (runs alternated), about 1 %: each large block is a fresh mapping to fault in.
 """
 
 from __future__ import annotations
