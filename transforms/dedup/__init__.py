@@ -9,6 +9,7 @@ Modules, each importing only the ones above it:
 - `sketch`: `prepare` (shingle + sign + band in batches on worker threads, compiled kernels; each
   document's distinct shingles kept sorted, so every later exact check is a merge);
   `reference`: the same in plain numpy, the specification the kernels are pinned to;
+- `rows`: shingle sets read row by row from a flat source (the sharded run's file), `HeldSets`;
 - `keys`: a document's history lookup keys (band keys, containment keys);
 - `overlap`: exact overlaps of two documents' shingles; `graph`: union-find, roots;
 - `containment`: partial copies (excerpts, roundups) through a sampled-shingle index;
