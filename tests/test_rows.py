@@ -118,3 +118,15 @@ def test_all_rows_reads_every_row_of_a_sliced_source() -> None:
     assert all_rows(values, offsets)[0] is values
     got, got_offsets = all_rows(Sliced(values), offsets)
     assert got.tolist() == [9, 8, 7] and got_offsets.tolist() == [0, 2, 3]
+
+
+def test_concat_csr_skips_empty_segments_and_keeps_a_single_one() -> None:
+    from transforms.dedup.rows import concat_csr
+
+    a = (np.array([1, 2, 3], np.uint32), np.array([0, 1, 3], np.int64))
+    empty = (np.zeros(0, np.uint32), np.zeros(1, np.int64))
+    b = (np.array([7, 8], np.uint32), np.array([0, 2], np.int64))
+    values, offsets = concat_csr([a, empty, b])
+    assert values.tolist() == [1, 2, 3, 7, 8] and offsets.tolist() == [0, 1, 3, 5]
+    assert concat_csr([empty, a])[0] is a[0]  # one segment with rows: not copied
+    assert concat_csr([empty])[1].tolist() == [0]

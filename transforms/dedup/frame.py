@@ -26,7 +26,7 @@ from transforms.dedup.history import history_arrays, index_rows
 from transforms.dedup.keys import prepared_containment_keys
 from transforms.dedup.overlap import KnownOverlap, jaccard, overlap_frame, pair_overlap
 from transforms.dedup.quotes import TextSource
-from transforms.dedup.rows import HeldSets
+from transforms.dedup.rows import HeldSets, concat_csr
 from transforms.dedup.schema import DEDUP_COLUMNS, HISTORY_SCHEMA, MEMBER_COLUMNS, DedupResult
 from transforms.dedup.sketch import Prepared, prepare, sampled_view
 from transforms.lsh import candidate_pairs_array
@@ -65,20 +65,12 @@ class _Nodes:
         sample = None
         if sampled is not None:
             h_sample = sampled_view(Prepared(h_vals, h_offs, *_NO_META), sample_bits)
-            sample = _concat_csr(sampled.hashes, sampled.offsets, h_sample.hashes, h_sample.offsets)
+            sample = concat_csr([(sampled.hashes, sampled.offsets), (h_sample.hashes, h_sample.offsets)])
         sets = HeldSets([(prep.hashes, prep.offsets), (h_vals, h_offs)])
         return cls(prep.n_docs, hist, sets, h_keys, sample)
 
 
 _NO_META = (np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros((0, 0), np.uint64))
-
-
-def _concat_csr(
-    values: np.ndarray, offsets: np.ndarray, more: np.ndarray, more_offsets: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    if more_offsets.size <= 1:
-        return values, offsets
-    return np.concatenate([values, more]), np.concatenate([offsets, more_offsets[1:] + offsets[-1]])
 
 
 def clean_chars_expr(articles: pl.DataFrame) -> pl.Expr:

@@ -13,7 +13,15 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["FlatValues", "HeldSets", "all_rows", "gather_rows", "gather_segments", "is_in_memory"]
+__all__ = [
+    "FlatValues",
+    "HeldSets",
+    "all_rows",
+    "concat_csr",
+    "gather_rows",
+    "gather_segments",
+    "is_in_memory",
+]
 
 # values read by one slice of a non-memory source (16 MB of uint32), and the gap between two wanted
 # rows beyond which they are read by separate slices
@@ -113,7 +121,7 @@ class HeldSets:
         self.sizes = np.concatenate(sizes).astype(np.int64) if sizes else np.zeros(0, np.int64)
         self._full: tuple[np.ndarray, np.ndarray] | None = None
         if all(is_in_memory(v) for v, _ in self._segments):
-            self._full = _concat(self._segments)
+            self._full = concat_csr(self._segments)
 
     @property
     def in_memory(self) -> bool:
@@ -138,14 +146,16 @@ class HeldSets:
         return values, offsets
 
 
-def _concat(segments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+def concat_csr(segments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """In-memory CSR segments back to back as one (segments without rows are skipped; a single one is
+    returned as it is, not copied)."""
+    segments = [(v, o) for v, o in segments if np.asarray(o).size > 1]
     if not segments:
         return np.zeros(0, np.uint32), np.zeros(1, np.int64)
     if len(segments) == 1:
         return segments[0]
-    values = np.concatenate([v for v, _ in segments])
-    offsets, end = [segments[0][1]], segments[0][1][-1]
-    for _, o in segments[1:]:
-        offsets.append(o[1:] + end)
-        end = offsets[-1][-1] if o.size > 1 else end
-    return values, np.concatenate(offsets)
+    offsets, end = [], 0
+    for _, o in segments:
+        offsets.append(o[1:] + end if offsets else o)
+        end += int(o[-1])
+    return np.concatenate([v for v, _ in segments]), np.concatenate(offsets)
