@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.blocks import _token_list, is_prose
+from transforms.blocks import _token_list, _widget_text, is_prose
+from transforms.clean import clean_text
 
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -38,3 +40,103 @@ def test_a_flattened_dropdown_is_not_prose_but_a_long_paragraph_is() -> None:
     paragraph = "The port strike entered its second day as dockers walked out over pay " * 4
     assert not is_prose(dropdown, 8)
     assert is_prose(paragraph.strip(), 8)
+
+
+# ---------------------------------------------------------------- the main block on a page's visible text
+
+BODY = [
+    "Russia and Turkey are on opposite sides of the Syrian conflict, officials in both capitals said on "
+    "Monday.",
+    "Turkish forces are pressing on with a three-month operation inside Syria in support of local forces.",
+    "The operation is in no way connected to what is happening in Aleppo, the prime minister told reporters.",
+]
+
+
+def _why(text: str) -> dict[int, str]:
+    return {n: r for n, _, r in clean_text(text, fmt="txt").removed}
+
+
+@pytest.mark.parametrize(
+    ("line", "widget"),
+    [
+        # a noscript pixel: markup in the visible text
+        (
+            'Jetzt anmelden und gewinnen! <div style="position:absolute;"><img width=1 height=1 src="x.gif">',
+            True,
+        ),
+        # link texts glued together without spaces
+        (
+            "Zee Sony MergerModi Live newsSensex todayMutual funds SIP 2021What are multi asset "
+            "fundsWhat are balanced fundsHow to invest",
+            True,
+        ),
+        # a teaser whose link text and image alt repeat one another
+        (
+            "1. Where do the engagement rings of the show come from? Where do the engagement rings of "
+            "the show come from?",
+            True,
+        ),
+        (BODY[0], False),
+        (
+            "Apple's iPhone and McDonald's menus were on the agenda of the meeting in the capital on Monday.",
+            False,
+        ),
+        ("Use <b> for bold text, the tutorial says, and close every tag you open in the document.", False),
+    ],
+)
+def test_widget_text(line: str, widget: bool) -> None:
+    assert _widget_text(line) is widget
+
+
+def test_a_widget_line_does_not_win_the_main_block() -> None:
+    glued = (
+        "Popular ReadsMarkets todayMutual funds SIP 2021What are multi asset fundsWhat are balanced fundsTop "
+        "gainers todayStocks to buyIPO calendarGold rate todayBudget newsTax calculatorCrypto pricesRupee "
+        "versus dollarHome loans"
+    )
+    text = "\n".join(["Home", BODY[0], "Share", "Tweet", "Email", BODY[1], "Trending", glued, glued, "About"])
+    why = _why(text)
+    assert why.get(2) is None and why.get(6) is None  # the article
+    assert why[8] == why[9] == "outside_main_block"  # before: the block was lines 8-9 and the article went
+
+
+def test_an_article_table_or_code_inside_the_block_is_not_a_link_list() -> None:
+    table = ["Red Hat        8417  38.0%", "Collabora      6531  29.5%", "Canonical       422   1.9%"]
+    code = ["filename=$1", "cert = /etc/stunnel/cert.pem", "cd $HOME/src"]
+    para = " ".join(BODY)
+    text = "\n".join([para, *table, para, *code, para])
+    assert _why(text) == {}  # before: all six went as short_line_run
+
+
+def test_teasers_after_the_article_are_not_its_prose() -> None:
+    teasers = []
+    for head, summary in [
+        (
+            "Breast cancer screening saved lives in 2018",
+            "A new study estimates that mortality rates have "
+            "fallen by approximately half in the United States since 1989.",
+        ),
+        (
+            "Alcohol use disorder: a step toward better treatment",
+            "Current treatments for the disorder are "
+            "unsatisfactory, but recent research points toward a new intervention.",
+        ),
+        (
+            "What role does the gut play in the disease",
+            "A review of existing research has examined the "
+            "evidence for a connection between the gut and the brain.",
+        ),
+    ]:
+        teasers += [f"* {head}", summary]
+    text = "\n".join(["Home", *BODY, "Recent news", *teasers, "About us"])
+    why = _why(text)
+    assert all(why.get(n) is None for n in (2, 3, 4))
+    assert all(why[n] == "outside_main_block" for n in range(6, 12))  # before: the summaries were kept
+
+
+def test_an_article_list_with_a_paragraph_per_item_stays_inside_the_block() -> None:
+    items = []
+    for head in ("* Finland tops the ranking", "* Norway comes second", "* Australia is third"):
+        items += [head, " ".join([*BODY, BODY[0]])]  # a paragraph per item, longer than a summary
+    text = "\n".join([BODY[0], *items, BODY[2]])
+    assert _why(text) == {}

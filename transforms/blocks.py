@@ -58,6 +58,44 @@ def is_prose(s: str, min_words: int) -> bool:
     return n >= min_words and _SENTENCE_END.search(s[-200:] if len(s) > 400 else s) is not None
 
 
+# the page text of a widget, not of an article, however long: markup that a script or noscript block put
+# into the visible text ("<div style=...><img ...>"), link texts glued together without a space between
+# them ("Sensex todayMutual funds SIP 2021What are"), a teaser whose link and image texts repeat one
+# another ("1. Where do rings come from? Where do rings come from?")
+_MARKUP = re.compile(
+    r"<(?:div|span|img|a|p|iframe|script|style|noscript|li|ul|table|td|tr|input|link|meta)\s[^<>]{0,300}="
+    r"[^<>]{0,300}>"
+)
+# letter case as bytes: a-z and 0-9 -> "a", A-Z -> "A", anything else " " (a non-ASCII character's bytes
+# too): one C pass, then a glued link is b"aAa" ("newsSensex", "2021What"); what a regex search cost 2 µs
+_CASE = (
+    bytes(
+        ord("a") if chr(b).islower() or chr(b).isdigit() else ord("A") if chr(b).isupper() else ord(" ")
+        for b in range(128)
+    )
+    + b" " * 128
+)
+_NOT_UPPER = bytes(b for b in range(256) if not (65 <= b <= 90))
+_LIST_MARK = re.compile(r"(?:\d{1,3}[.)]|[-*•·–—▪►>])\s+")
+
+
+def _widget_text(s: str) -> bool:
+    """A long line that is a widget's text (see above), not a paragraph. Cheap for a paragraph: the
+    repeat compares two halves of the line."""
+    if "<" in s and _MARKUP.search(s):
+        return True
+    n = s.count(" ") + 1
+    if n >= 8:
+        b = s.encode("utf-8", "replace")
+        # each glued link holds a capital: most paragraphs have too few to look further
+        if len(b.translate(None, _NOT_UPPER)) * 8 >= n and b.translate(_CASE).count(b"aAa") * 8 >= n:
+            return True
+    head = _LIST_MARK.match(s) if s[0] in BULLETS or s[0].isdigit() else None
+    t = s[head.end() :] if head else s
+    m = len(t) // 2
+    return len(t) % 2 == 1 and t[m] == " " and t.count(" ", 0, m) >= 2 and t[:m] == t[m + 1 :]
+
+
 def is_promo(s: str, config: CleanConfig) -> bool:
     """A line of a paywall block: short and not a sentence of prose."""
     return len(s) <= config.paywall_block_max_chars and not (
@@ -168,9 +206,14 @@ def main_block(
     position in ``idx`` (maximum-sum run: prose lines +len, other lines -penalty; None without prose) and
     the positions inside it that form runs of short non-prose lines (link lists)."""
     idx = [i for i, s in enumerate(lines) if s and why[i] is None]
-    prose = [is_prose(lines[i], config.prose_min_words) for i in idx]
+    # a paragraph ends with a full stop: only the other prose lines pay for the widget check
+    prose = [
+        is_prose(s := lines[i], config.prose_min_words) and (s[-1] in ".。" or not _widget_text(s))
+        for i in idx
+    ]
     if not any(prose):
         return idx, prose, None, set()
+    _teasers(lines, idx, prose, config)
     # the run is scored over every non-blank line: a line a rule removed is evidence against the block
     # around it (it costs like any other non-prose line), though it is decided already
     base, cap = config.short_line_base, config.short_line_penalty
@@ -220,11 +263,48 @@ def main_block(
     return idx, prose, (best_lo, best_hi), short
 
 
+_CODE = re.compile(r"\S ?= ?\S|[$%]\w|[{};]\s*$|^\$ |/\w+/")
+
+
+def _teaser(head: str, summary: str, config: CleanConfig) -> bool:
+    """A list item that is a headline, then a short paragraph that is not one (an article's list with a
+    paragraph per item has longer ones)."""
+    return (
+        head[0] in BULLETS
+        and head[1:2] == " "
+        and headline_like(head[2:].lstrip() or head, config)
+        and summary[0] not in BULLETS
+        and len(summary) <= _TEASER_MAX_CHARS
+    )
+
+
+_TEASER_MAX_CHARS = 320
+
+
+def _teasers(lines: list[str], idx: list[int], prose: list[bool], config: CleanConfig) -> None:
+    """Other stories' teasers: list items that are headlines, each followed by one short prose line (its
+    summary), three pairs or more with no other prose between them (at most two other lines). Neither
+    counts as prose for the main block (both are kept where the article surrounds them)."""
+    pairs = [
+        k
+        for k in range(len(idx) - 1)
+        if lines[idx[k]][0] in BULLETS and prose[k + 1] and _teaser(lines[idx[k]], lines[idx[k + 1]], config)
+    ]
+    run: list[int] = []
+    for k in [*pairs, len(idx) + 9]:  # the last one flushes the run
+        if run and (k - run[-1] > 5 or any(prose[run[-1] + 2 : k])):
+            if len(run) >= 3:
+                for h in run:
+                    prose[h] = prose[h + 1] = False
+            run = []
+        run.append(k)
+
+
 def _link_like(s: str) -> bool:
     """A line of a menu or link list, not of an article's own list: no sentence end, and either very
     short or capitalised like a headline."""
-    if s[-1] in '.!?;:,"”’»)':
-        return False
+    if s[-1] in '.!?;:,"”’»)' or "   " in s or _CODE.search(s):
+        return False  # a sentence, a table row (columns padded with spaces), a line of code or config
     words = s.split()
     if len(words) <= 4:
         return True
