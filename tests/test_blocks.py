@@ -140,3 +140,28 @@ def test_an_article_list_with_a_paragraph_per_item_stays_inside_the_block() -> N
         items += [head, " ".join([*BODY, BODY[0]])]  # a paragraph per item, longer than a summary
     text = "\n".join([BODY[0], *items, BODY[2]])
     assert _why(text) == {}
+
+
+def test_a_title_list_of_sentence_shaped_headlines_does_not_outweigh_the_article() -> None:
+    # headlines with a full stop inside ("Floods. The ministry mapped ...") read as prose; they do not end
+    # like a paragraph, so they count half their length
+    article = [" ".join(BODY), " ".join(BODY[1:] + BODY[:1])]  # 622 characters
+    topics = [
+        "Heat",
+        "Vaccines",
+        "Strikes",
+        "Floods",
+        "Fares",
+        "Housing",
+        "Exports",
+        "Tourism",
+        "Rents",
+        "Jobs",
+    ]
+    titles = [f"{t}. The ministry published the figures for {n} regions [MAP]" for n, t in enumerate(topics)]
+    menu = [f"Section {c}" for c in "ABCDEFGHIJKLMNOP"]  # between them: the block cannot span both
+    text = "\n".join([*article, *menu, *titles])
+    why = _why(text)
+    assert why.get(1) is None and why.get(2) is None
+    assert all(why[n] == "outside_main_block" for n in range(3, 3 + len(menu) + len(titles)))
+    # before: the ten titles (640 characters) outweighed the article: it went, they stayed

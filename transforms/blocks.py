@@ -196,15 +196,66 @@ def related_lists(lines: list[str], why: list[str | None], config: CleanConfig) 
 
 
 _SENT_END_CHARS = frozenset('.!?"”’»')
+_PARA_END = frozenset('.!?…"”’»)。！？」')
 _NEUTRAL = frozenset({"title_line", "date_line"})  # moved to their columns: no evidence either way
+
+
+def _scores(
+    lines: list[str], why: list[str | None], idx: list[int], prose: list[bool], config: CleanConfig
+) -> tuple[list[float], list[int]]:
+    """The score of every non-blank line for the block and its position in ``idx`` (-1 for a line a rule
+    decided). A prose line scores its length, a share of it (``open_prose_share``) when it does not end
+    like a paragraph (a headline with a full stop inside, a teaser, a title list); any other line costs
+    its length plus ``short_line_base`` up to ``short_line_penalty`` (half that when it ends like a
+    sentence). A line a rule removed costs the same: it is evidence against the block around it, though
+    it is decided already; title and date lines score nothing."""
+    base, cap = config.short_line_base, config.short_line_penalty
+    open_share = config.open_prose_share
+    short_share = config.short_sentence_share
+    scores: list[float] = []
+    owner: list[int] = []
+    k = 0
+    m = len(idx)
+    for i, s in enumerate(lines):
+        if not s:
+            continue
+        if k < m and idx[k] == i:
+            scores.append(
+                (len(s) if s[-1] in _PARA_END else len(s) * open_share)
+                if prose[k]
+                else -min(len(s) + base, cap) * (short_share if s[-1] in _SENT_END_CHARS else 1)
+            )
+            owner.append(k)
+            k += 1
+        elif why[i] not in _NEUTRAL:
+            scores.append(-min(len(s) + base, cap))
+            owner.append(-1)
+    return scores, owner
+
+
+def _best_run(scores: list[float], owner: list[int]) -> tuple[float, int, int]:
+    """The maximum-sum run of ``scores`` that ends on an undecided line: (sum, first, last), first moved
+    on to the run's first undecided line."""
+    best, best_lo, best_hi = float("-inf"), 0, 0
+    run, lo = 0.0, 0
+    for p in range(len(scores)):
+        if run <= 0:
+            run, lo = scores[p], p
+        else:
+            run += scores[p]
+        if run > best and owner[p] >= 0:
+            best, best_lo, best_hi = run, lo, p
+    while owner[best_lo] < 0 and best_lo < best_hi:
+        best_lo += 1
+    return best, best_lo, best_hi
 
 
 def main_block(
     lines: list[str], why: list[str | None], config: CleanConfig
 ) -> tuple[list[int], list[bool], tuple[int, int] | None, set[int]]:
     """The lines still undecided (``idx``), which of them are prose, the main block as (first, last)
-    position in ``idx`` (maximum-sum run: prose lines +len, other lines -penalty; None without prose) and
-    the positions inside it that form runs of short non-prose lines (link lists)."""
+    position in ``idx`` (maximum-sum run, see ``_scores``; None without prose) and the positions inside
+    it that form runs of short non-prose lines (link lists)."""
     idx = [i for i, s in enumerate(lines) if s and why[i] is None]
     # a paragraph ends with a full stop: only the other prose lines pay for the widget check
     prose = [
@@ -214,36 +265,17 @@ def main_block(
     if not any(prose):
         return idx, prose, None, set()
     _teasers(lines, idx, prose, config)
-    # the run is scored over every non-blank line: a line a rule removed is evidence against the block
-    # around it (it costs like any other non-prose line), though it is decided already
-    base, cap = config.short_line_base, config.short_line_penalty
-    short_share = config.short_sentence_share
-    best, best_lo, best_hi = float("-inf"), 0, 0
-    run, lo = 0.0, 0
-    k = 0
-    m = len(idx)
-    for i, s in enumerate(lines):
-        if not s:
-            continue
-        undecided = k < m and idx[k] == i
-        if undecided:
-            score = (
-                len(s)
-                if prose[k]
-                else -min(len(s) + base, cap) * (short_share if s[-1] in _SENT_END_CHARS else 1)
-            )
-        elif why[i] in _NEUTRAL:
-            continue
-        else:
-            score = -min(len(s) + base, cap)
-        if run <= 0:
-            run, lo = score, k
-        else:
-            run += score
-        if run > best and undecided:
-            best, best_lo, best_hi = run, lo, k
-        if undecided:
-            k += 1
+    scores, owner = _scores(lines, why, idx, prose, config)
+    _, lo_p, hi_p = _best_run(scores, owner)
+    lo, hi = owner[lo_p], owner[hi_p]
+    return idx, prose, (lo, hi), _short_runs(lines, idx, prose, lo, hi, config)
+
+
+def _short_runs(
+    lines: list[str], idx: list[int], prose: list[bool], best_lo: int, best_hi: int, config: CleanConfig
+) -> set[int]:
+    """The positions in ``idx[best_lo : best_hi + 1]`` that form runs of short non-prose lines that read
+    as links."""
     short: set[int] = set()
     k = best_lo
     while k <= best_hi:
@@ -260,7 +292,7 @@ def main_block(
         if j - k >= config.short_run_min_lines and _run_is_links(lines, idx[k:j]):
             short.update(range(k, j))
         k = j
-    return idx, prose, (best_lo, best_hi), short
+    return short
 
 
 _CODE = re.compile(r"\S ?= ?\S|[$%]\w|[{};]\s*$|^\$ |/\w+/")
