@@ -165,3 +165,35 @@ def test_a_title_list_of_sentence_shaped_headlines_does_not_outweigh_the_article
     assert why.get(1) is None and why.get(2) is None
     assert all(why[n] == "outside_main_block" for n in range(3, 3 + len(menu) + len(titles)))
     # before: the ten titles (640 characters) outweighed the article: it went, they stayed
+
+
+COMMENTS = [
+    "Anna on March 3, 2020 at 9:14 am",
+    "I do not agree with the minister at all, the talks were never going to resume this quickly and "
+    "everyone in the capital knew it.",
+    "Reply",
+    "Ben on March 3, 2020 at 11:02 am",
+    "Thanks for the write-up, it is the clearest account of the operation I have read so far this week, "
+    "and I have read a few of them.",
+    "Reply",
+    "Chris on March 4, 2020 at 8:40 am",
+    "The border region has been quiet for months, which is exactly why this matters so much to the people "
+    "who live there and work on both sides.",
+]
+
+
+@pytest.mark.parametrize(
+    "head", ["Leave a Reply", "3 responses to “Talks resume”", "Schreibe einen Kommentar"]
+)
+def test_the_article_ends_at_the_comment_section(head: str) -> None:
+    text = "\n".join(["Home", *BODY, "Share", head, *COMMENTS, "About us"])
+    why = _why(text)
+    assert all(why.get(n) is None for n in (2, 3, 4))
+    # before: the thread joined the block and was kept (the head and "Share" cost less than it scored)
+    assert all(why[n] == "outside_main_block" for n in range(6, 7 + len(COMMENTS)))
+
+
+def test_a_comment_link_under_the_title_does_not_end_the_article() -> None:
+    text = "\n".join(["Home", "Talks resume", "Leave a comment", *BODY, "About us"])
+    why = _why(text)
+    assert all(why.get(n) is None for n in (4, 5, 6))

@@ -197,6 +197,17 @@ def related_lists(lines: list[str], why: list[str | None], config: CleanConfig) 
 
 _SENT_END_CHARS = frozenset('.!?"”’»')
 _PARA_END = frozenset('.!?…"”’»)。！？」')
+# the head of a comment section or comment form (not a "Leave a comment" link, which themes put under a
+# post's title too): the article ends before it
+_COMMENTS_HEAD = re.compile(
+    r"(?:leave a reply|\d{1,5} (?:responses?|comments?|replies|thoughts) (?:to|on)\b.*|"
+    r"your email address will not be published\b.*|"
+    r"schreibe einen kommentar|\d{1,5} (?:kommentare?|antworten|gedanken) (?:zu|auf)\b.*|"
+    r"(?:deine|ihre) e-mail-adresse wird nicht veröffentlicht\b.*|"
+    r"laisser un commentaire|deja una respuesta|deixe uma resposta|lascia un commento|"
+    r"dodaj komentarz)\W{0,3}",
+    re.IGNORECASE,
+)
 _NEUTRAL = frozenset({"title_line", "date_line"})  # moved to their columns: no evidence either way
 
 
@@ -230,6 +241,14 @@ def _scores(
         elif why[i] not in _NEUTRAL:
             scores.append(-min(len(s) + base, cap))
             owner.append(-1)
+        else:
+            continue
+        if len(s) <= 120 and _COMMENTS_HEAD.fullmatch(s) and any(x > 0 for x in scores):
+            # the comment section starts: the article is before it (comments are prose too, and a long
+            # thread would outweigh it)
+            scores.pop()
+            owner.pop()
+            break
     return scores, owner
 
 
