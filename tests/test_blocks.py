@@ -197,3 +197,22 @@ def test_a_comment_link_under_the_title_does_not_end_the_article() -> None:
     text = "\n".join(["Home", "Talks resume", "Leave a comment", *BODY, "About us"])
     why = _why(text)
     assert all(why.get(n) is None for n in (4, 5, 6))
+
+
+def test_an_article_split_by_a_box_keeps_both_parts() -> None:
+    first = [" ".join(BODY)] * 3  # 930 characters
+    box = [f"Section {c}" for c in "ABCDEFGHIJKLMNO"]  # costs more than the second part scores
+    text = "\n".join([*first, *box, *BODY, "About us"])
+    why = _why(text)
+    assert all(why.get(n) is None for n in (1, 2, 3))
+    assert all(why[n] == "outside_main_block" for n in range(4, 4 + len(box)))
+    assert all(why.get(n) is None for n in range(4 + len(box), 7 + len(box)))  # before: outside_main_block
+    assert why[7 + len(box)] == "outside_main_block"
+
+
+def test_two_paragraphs_far_from_the_article_are_not_a_further_block() -> None:
+    first = [" ".join(BODY)] * 3
+    box = [f"Section {c}" for c in "ABCDEFGHIJKLMNO"]
+    text = "\n".join([*first, *box, *BODY[:2]])  # a teaser box's two sentences, not a part of the article
+    why = _why(text)
+    assert all(why[n] == "outside_main_block" for n in range(4, 6 + len(box)))

@@ -269,12 +269,10 @@ def _best_run(scores: list[float], owner: list[int]) -> tuple[float, int, int]:
     return best, best_lo, best_hi
 
 
-def main_block(
+def _prose_and_scores(
     lines: list[str], why: list[str | None], config: CleanConfig
-) -> tuple[list[int], list[bool], tuple[int, int] | None, set[int]]:
-    """The lines still undecided (``idx``), which of them are prose, the main block as (first, last)
-    position in ``idx`` (maximum-sum run, see ``_scores``; None without prose) and the positions inside
-    it that form runs of short non-prose lines (link lists)."""
+) -> tuple[list[int], list[bool], list[float], list[int]]:
+    """The undecided lines (``idx``), which of them are prose, and the block scores (``_scores``)."""
     idx = [i for i, s in enumerate(lines) if s and why[i] is None]
     # a paragraph ends with a full stop: only the other prose lines pay for the widget check
     prose = [
@@ -282,12 +280,62 @@ def main_block(
         for i in idx
     ]
     if not any(prose):
-        return idx, prose, None, set()
+        return idx, prose, [], []
     _teasers(lines, idx, prose, config)
-    scores, owner = _scores(lines, why, idx, prose, config)
+    return idx, prose, *_scores(lines, why, idx, prose, config)
+
+
+def main_block(
+    lines: list[str], why: list[str | None], config: CleanConfig
+) -> tuple[list[int], list[bool], tuple[int, int] | None, set[int]]:
+    """The lines still undecided (``idx``), which of them are prose, the main block as (first, last)
+    position in ``idx`` (maximum-sum run, see ``_scores``; None without prose) and the positions inside
+    it that form runs of short non-prose lines (link lists)."""
+    idx, prose, scores, owner = _prose_and_scores(lines, why, config)
+    if not scores:
+        return idx, prose, None, set()
     _, lo_p, hi_p = _best_run(scores, owner)
     lo, hi = owner[lo_p], owner[hi_p]
     return idx, prose, (lo, hi), _short_runs(lines, idx, prose, lo, hi, config)
+
+
+def _more_blocks(
+    lines: list[str],
+    idx: list[int],
+    prose: list[bool],
+    scores: list[float],
+    owner: list[int],
+    config: CleanConfig,
+) -> list[tuple[int, int]]:
+    """The main block (first) and the further blocks of the same article, as score positions: on each
+    side, the best run of what is left, while it holds ``extra_block_min_paragraphs`` paragraphs, scores
+    ``extra_block_min_share`` of the main block and the lines between cost at most
+    ``extra_block_max_gap`` times its score (an article split by an inline ad, a gallery, a box)."""
+    main, lo_p, hi_p = _best_run(scores, owner)
+    spans = [(lo_p, hi_p)]
+    for side in (-1, 1):
+        lo_s, hi_s = lo_p, hi_p
+        while True:
+            start, end = (0, lo_s) if side < 0 else (hi_s + 1, len(scores))
+            if not any(o >= 0 for o in owner[start:end]):
+                break
+            sec, a, b = _best_run(scores[start:end], owner[start:end])
+            a, b = a + start, b + start
+            gap = sum(scores[b + 1 : lo_s]) if side < 0 else sum(scores[hi_s + 1 : a])
+            paras = sum(
+                1
+                for p in range(a, b + 1)
+                if owner[p] >= 0 and prose[owner[p]] and lines[idx[owner[p]]][-1] in _PARA_END
+            )
+            if (
+                sec < config.extra_block_min_share * main
+                or -gap > config.extra_block_max_gap * sec
+                or paras < config.extra_block_min_paragraphs
+            ):
+                break
+            spans.append((a, b))
+            lo_s, hi_s = min(a, lo_s), max(b, hi_s)
+    return spans
 
 
 def _short_runs(
@@ -370,14 +418,19 @@ def _run_is_links(lines: list[str], members: list[int]) -> bool:
 
 
 def block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
-    """Lines outside the main block go as ``outside_main_block``, link-list runs inside it as
-    ``short_line_run``."""
-    idx, _, block, short = main_block(lines, why, config)
-    if block is None:
+    """Lines outside the article's blocks (the main block and the further ones, ``_more_blocks``) go as
+    ``outside_main_block``, link-list runs inside them as ``short_line_run``."""
+    idx, prose, scores, owner = _prose_and_scores(lines, why, config)
+    if not scores:
         return
-    lo, hi = block
+    inside = [False] * len(idx)
+    short: set[int] = set()
+    for a, b in _more_blocks(lines, idx, prose, scores, owner, config):
+        lo, hi = owner[a], owner[b]
+        inside[lo : hi + 1] = [True] * (hi + 1 - lo)
+        short |= _short_runs(lines, idx, prose, lo, hi, config)
     for k, i in enumerate(idx):
-        if k < lo or k > hi:
+        if not inside[k]:
             why[i] = "outside_main_block"
         elif k in short:
             why[i] = "short_line_run"
