@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.blocks import _token_list, _widget_text, is_prose
+from transforms.blocks import _token_list, is_prose
 from transforms.clean import clean_text
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -54,38 +54,6 @@ BODY = [
 
 def _why(text: str) -> dict[int, str]:
     return {n: r for n, _, r in clean_text(text, fmt="txt").removed}
-
-
-@pytest.mark.parametrize(
-    ("line", "widget"),
-    [
-        # a noscript pixel: markup in the visible text
-        (
-            'Jetzt anmelden und gewinnen! <div style="position:absolute;"><img width=1 height=1 src="x.gif">',
-            True,
-        ),
-        # link texts glued together without spaces
-        (
-            "Zee Sony MergerModi Live newsSensex todayMutual funds SIP 2021What are multi asset "
-            "fundsWhat are balanced fundsHow to invest",
-            True,
-        ),
-        # a teaser whose link text and image alt repeat one another
-        (
-            "1. Where do the engagement rings of the show come from? Where do the engagement rings of "
-            "the show come from?",
-            True,
-        ),
-        (BODY[0], False),
-        (
-            "Apple's iPhone and McDonald's menus were on the agenda of the meeting in the capital on Monday.",
-            False,
-        ),
-        ("Use <b> for bold text, the tutorial says, and close every tag you open in the document.", False),
-    ],
-)
-def test_widget_text(line: str, widget: bool) -> None:
-    assert _widget_text(line) is widget
 
 
 def test_a_widget_line_does_not_win_the_main_block() -> None:
@@ -216,3 +184,27 @@ def test_two_paragraphs_far_from_the_article_are_not_a_further_block() -> None:
     text = "\n".join([*first, *box, *BODY[:2]])  # a teaser box's two sentences, not a part of the article
     why = _why(text)
     assert all(why[n] == "outside_main_block" for n in range(4, 6 + len(box)))
+
+
+def test_a_widget_label_repeated_between_the_paragraphs_goes() -> None:
+    label = "Bild anzeigen Bild schließen"
+    para = " ".join(BODY)
+    text = "\n".join([para, label, para, label, para, label, para, "Dates: March 25, 2015", "March 25, 2015"])
+    why = _why(text)
+    assert [why.get(n) for n in (2, 4, 6)] == ["repeated_in_page"] * 3  # before: kept
+    assert all(why.get(n) is None for n in (1, 3, 5, 7))
+
+
+def test_a_date_repeated_in_the_article_stays() -> None:
+    para = " ".join(BODY)
+    text = "\n".join([para, "March 25, 2015", para, "March 25, 2015", para, "March 25, 2015", para])
+    assert _why(text) == {2: "date_line"}  # the first goes to ``published``, the other two stay
+
+
+def test_short_cjk_sentences_inside_the_block_are_not_a_link_list() -> None:
+    para = (
+        "。".join(["東京の会議は月曜日に始まり、各国の代表が経済と安全保障について長い議論を続けた"] * 4)
+        + "。"
+    )
+    steps = ["・必ず複数の人で確保する。", "・線路に逃げることも考慮する。", "・駅員にすぐ知らせる。"]
+    assert _why("\n".join([para, *steps, para])) == {}  # before: the three went as short_line_run

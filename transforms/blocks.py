@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from transforms.clean_config import CleanConfig
+from transforms.widgets import BULLETS, comments_head, widget_text
 
 __all__ = ["BULLETS", "block_scorer", "headline_like", "is_promo", "is_prose", "main_block", "related_lists"]
 
@@ -58,52 +59,11 @@ def is_prose(s: str, min_words: int) -> bool:
     return n >= min_words and _SENTENCE_END.search(s[-200:] if len(s) > 400 else s) is not None
 
 
-# the page text of a widget, not of an article, however long: markup that a script or noscript block put
-# into the visible text ("<div style=...><img ...>"), link texts glued together without a space between
-# them ("Sensex todayMutual funds SIP 2021What are"), a teaser whose link and image texts repeat one
-# another ("1. Where do rings come from? Where do rings come from?")
-_MARKUP = re.compile(
-    r"<(?:div|span|img|a|p|iframe|script|style|noscript|li|ul|table|td|tr|input|link|meta)\s[^<>]{0,300}="
-    r"[^<>]{0,300}>"
-)
-# letter case as bytes: a-z and 0-9 -> "a", A-Z -> "A", anything else " " (a non-ASCII character's bytes
-# too): one C pass, then a glued link is b"aAa" ("newsSensex", "2021What"); what a regex search cost 2 µs
-_CASE = (
-    bytes(
-        ord("a") if chr(b).islower() or chr(b).isdigit() else ord("A") if chr(b).isupper() else ord(" ")
-        for b in range(128)
-    )
-    + b" " * 128
-)
-_NOT_UPPER = bytes(b for b in range(256) if not (65 <= b <= 90))
-_LIST_MARK = re.compile(r"(?:\d{1,3}[.)]|[-*•·–—▪►>])\s+")
-
-
-def _widget_text(s: str) -> bool:
-    """A long line that is a widget's text (see above), not a paragraph. Cheap for a paragraph: the
-    repeat compares two halves of the line."""
-    if "<" in s and _MARKUP.search(s):
-        return True
-    n = s.count(" ") + 1
-    if n >= 8:
-        b = s.encode("utf-8", "replace")
-        # each glued link holds a capital: most paragraphs have too few to look further
-        if len(b.translate(None, _NOT_UPPER)) * 8 >= n and b.translate(_CASE).count(b"aAa") * 8 >= n:
-            return True
-    head = _LIST_MARK.match(s) if s[0] in BULLETS or s[0].isdigit() else None
-    t = s[head.end() :] if head else s
-    m = len(t) // 2
-    return len(t) % 2 == 1 and t[m] == " " and t.count(" ", 0, m) >= 2 and t[:m] == t[m + 1 :]
-
-
 def is_promo(s: str, config: CleanConfig) -> bool:
     """A line of a paywall block: short and not a sentence of prose."""
     return len(s) <= config.paywall_block_max_chars and not (
         _n_words(s) >= 2 * config.prose_min_words and s[-1] in '.!?"”’»'
     )
-
-
-BULLETS = frozenset("-*•·–—▪►>")
 
 
 def headline_like(s: str, config: CleanConfig) -> bool:
@@ -197,17 +157,6 @@ def related_lists(lines: list[str], why: list[str | None], config: CleanConfig) 
 
 _SENT_END_CHARS = frozenset('.!?"”’»')
 _PARA_END = frozenset('.!?…"”’»)。！？」')
-# the head of a comment section or comment form (not a "Leave a comment" link, which themes put under a
-# post's title too): the article ends before it
-_COMMENTS_HEAD = re.compile(
-    r"(?:leave a reply|\d{1,5} (?:responses?|comments?|replies|thoughts) (?:to|on)\b.*|"
-    r"your email address will not be published\b.*|"
-    r"schreibe einen kommentar|\d{1,5} (?:kommentare?|antworten|gedanken) (?:zu|auf)\b.*|"
-    r"(?:deine|ihre) e-mail-adresse wird nicht veröffentlicht\b.*|"
-    r"laisser un commentaire|deja una respuesta|deixe uma resposta|lascia un commento|"
-    r"dodaj komentarz)\W{0,3}",
-    re.IGNORECASE,
-)
 _NEUTRAL = frozenset({"title_line", "date_line"})  # moved to their columns: no evidence either way
 
 
@@ -243,7 +192,7 @@ def _scores(
             owner.append(-1)
         else:
             continue
-        if len(s) <= 120 and _COMMENTS_HEAD.fullmatch(s) and any(x > 0 for x in scores):
+        if comments_head(s) and any(x > 0 for x in scores):
             # the comment section starts: the article is before it (comments are prose too, and a long
             # thread would outweigh it)
             scores.pop()
@@ -276,7 +225,7 @@ def _prose_and_scores(
     idx = [i for i, s in enumerate(lines) if s and why[i] is None]
     # a paragraph ends with a full stop: only the other prose lines pay for the widget check
     prose = [
-        is_prose(s := lines[i], config.prose_min_words) and (s[-1] in ".。" or not _widget_text(s))
+        is_prose(s := lines[i], config.prose_min_words) and (s[-1] in ".。" or not widget_text(s))
         for i in idx
     ]
     if not any(prose):
@@ -402,7 +351,7 @@ def _teasers(lines: list[str], idx: list[int], prose: list[bool], config: CleanC
 def _link_like(s: str) -> bool:
     """A line of a menu or link list, not of an article's own list: no sentence end, and either very
     short or capitalised like a headline."""
-    if s[-1] in '.!?;:,"”’»)' or "   " in s or _CODE.search(s):
+    if s[-1] in '.!?;:,"”’»)。！？」' or "   " in s or _CODE.search(s):
         return False  # a sentence, a table row (columns padded with spaces), a line of code or config
     words = s.split()
     if len(words) <= 4:
@@ -434,3 +383,26 @@ def block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -
             why[i] = "outside_main_block"
         elif k in short:
             why[i] = "short_line_run"
+    _repeated_in_page(lines, why, idx, prose, inside)
+
+
+_PAGE_REPEAT_MIN = 3
+_PAGE_REPEAT_MAX_CHARS = 80
+
+
+def _repeated_in_page(
+    lines: list[str], why: list[str | None], idx: list[int], prose: list[bool], inside: list[bool]
+) -> None:
+    """A short non-prose line kept in the block that the page holds three times or more word for word
+    goes as ``repeated_in_page``: a widget's label between the paragraphs ('Bild anzeigen Bild
+    schließen', 'Empfohlener redaktioneller Inhalt', a byline repeated on every teaser, a photo credit).
+    A date or time line stays (a table of releases repeats its dates)."""
+    seen: dict[str, int] = {}
+    for k, i in enumerate(idx):
+        if not prose[k] and len(lines[i]) <= _PAGE_REPEAT_MAX_CHARS and not _time_line(lines[i]):
+            seen[lines[i]] = seen.get(lines[i], 0) + 1
+    if not seen or max(seen.values()) < _PAGE_REPEAT_MIN:
+        return
+    for k, i in enumerate(idx):
+        if inside[k] and why[i] is None and not prose[k] and seen.get(lines[i], 0) >= _PAGE_REPEAT_MIN:
+            why[i] = "repeated_in_page"
