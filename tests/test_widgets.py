@@ -48,6 +48,8 @@ def test_widget_text(line: str, widget: bool) -> None:
         ("12 responses to “Talks resume”", True),
         ("Your email address will not be published. Required fields are marked *", True),
         ("Schreibe einen Kommentar", True),
+        ("Kommentar verfassen", True),  # WordPress's German comment form
+        ("Hinterlasse einen Kommentar", False),  # ...and its link under the title
         ("3 Kommentare zu „Die Überforderung“", True),
         ("Leave a comment", False),  # themes put it under a post's title too
         ("Add a comment", False),  # Q&A pages put it under every answer

@@ -53,7 +53,8 @@ def widget_text(s: str) -> bool:
 _COMMENTS_HEAD = re.compile(
     r"(?:leave a reply|\d{1,5} (?:responses?|comments?|replies|thoughts) (?:to|on)\b.*|"
     r"your email address will not be published\b.*|"
-    r"schreibe einen kommentar|\d{1,5} (?:kommentare?|antworten|gedanken) (?:zu|auf)\b.*|"
+    r"schreibe einen kommentar|kommentar (?:verfassen|schreiben)|"
+    r"\d{1,5} (?:kommentare?|antworten|gedanken) (?:zu|auf)\b.*|"
     r"(?:deine|ihre) e-mail-adresse wird nicht veröffentlicht\b.*|"
     r"laisser un commentaire|deja una respuesta|deixe uma resposta|lascia un commento|"
     r"dodaj komentarz)\W{0,3}",
