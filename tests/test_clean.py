@@ -123,8 +123,9 @@ def test_block_scorer_is_not_won_by_a_flattened_dropdown() -> None:
 
 def test_long_unpunctuated_prose_still_counts_as_prose() -> None:
     # 30 words without a full stop (a caption-less paragraph, a transcript) is prose, not a token list
+    # (two different halves: a line that repeats itself word for word is a teaser's link and image text)
     words = "the minister said on tuesday that talks with the union would resume next week and that a deal"
-    line = f"{words} {words}"
+    line = f"{words} could follow before the end of the month if both sides agreed on the pay offer"
     text = "\n".join(["Home", "World", "Sport", line, "About us"])
     assert clean_text(text, fmt="txt").text == line
 

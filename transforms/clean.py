@@ -15,7 +15,7 @@ Per document (``clean_text``), in this order, first decision wins for a line:
    the most prose in it (maximum-sum segment: prose lines score their length, other lines a penalty, and
    the lines the rules removed count as such other lines: they are evidence against the block around
    them); lines outside it go as ``outside_main_block``; inside it, runs of short non-prose lines (menus,
-   link lists) go as ``short_line_run``.
+   link lists) go as ``short_line_run``, a short line repeated in the page as ``repeated_in_page``.
 
 ``clean_records`` runs that over a frame of records and keeps every row (with its verdict);
 ``clean_frame`` splits that into (articles, rejected): an article left with too little text is rejected

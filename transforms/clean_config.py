@@ -30,6 +30,15 @@ class CleanConfig:
     short_line_penalty: int = 80  # most a non-prose line costs the block (prose lines score their length)
     short_line_base: int = 20  # a non-prose line costs its length plus this, up to short_line_penalty
     short_sentence_share: float = 0.5  # ...and half that when it ends like a sentence (a short paragraph)
+    # a prose line that does not end like a paragraph (a headline with a full stop inside it, a teaser, a
+    # line of a title list) scores this share of its length for the main block
+    open_prose_share: float = 0.5
+    # a further block of the same article beside the main one (split by an inline ad, a gallery, a box):
+    # at least this many paragraphs, this share of the main block's score, and lines between that cost at
+    # most this many times its score
+    extra_block_min_paragraphs: int = 3
+    extra_block_min_share: float = 0.1
+    extra_block_max_gap: float = 1.5
     short_run_min_lines: int = 3  # inside the main block, this many short lines in a row are a link list
     short_run_max_words: int = 12  # ...each of at most this many words
     related_list_max_lines: int = (
