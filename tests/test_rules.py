@@ -290,14 +290,19 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "This article is the copyrighted property of Breaking Belize News.",
             "Written permission must be obtained before reprint in online or print media.",
             "Copyright: Gisele Wender",
-            "Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.",
-            "Vervielfältigung nur mit Genehmigung",
-            "Our Standards: The Thomson Reuters Trust Principles.",
         ],
         [
             "The court ruled that copyright in the photograph belonged to the agency, not the paper.",
             "Permission must be obtained before the march, the police said on Monday.",
         ],
+    ),
+    "reprint_notice": (
+        [
+            "Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.",
+            "Vervielfältigung nur mit Genehmigung",
+            "Our Standards: The Thomson Reuters Trust Principles.",
+        ],
+        ["Ein Nachdruck nur mit Genehmigung der Erben sei erlaubt, urteilte das Gericht am Montag in Köln."],
     ),
     "disclaimer": (
         [
@@ -309,7 +314,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "affiliate_disclosure": (
         [
-            "This post contains references to products from one or more of our advertisers.",
+            "This post contains references to products from our advertisers. We may receive compensation.",
             "We recommend the best products through an independent review process, and advertisers do not "
             "influence our picks. We may receive compensation if you visit partners we recommend.",
             "If you buy something through our links, we may earn a commission.",

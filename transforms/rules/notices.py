@@ -36,9 +36,7 @@ NOTICE_RULES: tuple[LineRule, ...] = (
         r"\W{0,3}$"
         r"|^this (?:article|story|content|material) is (?:the )?copyrighted property of\b"
         r"|^(?:written )?permission must be obtained before (?:any )?(?:reprint|republication)"
-        r"|^(?:copyright|©) ?: ?[^\n]{2,60}$|^materiał chroniony prawem autorskim\b"
-        r"|^(?:vervielfältigung|nachdruck) nur mit (?:genehmigung|zustimmung)\b"
-        r"|^our standards: the thomson reuters trust principles\W{0,3}$",
+        r"|^(?:copyright|©) ?: ?[^\n]{2,60}$",
         max_chars=200,
         keywords=(
             "copyright",
@@ -49,11 +47,15 @@ NOTICE_RULES: tuple[LineRule, ...] = (
             "droits",
             "derechos",
             "permission",
-            "materia",
-            "genehmigung",
-            "zustimmung",
-            "standards",
         ),
+    ),
+    LineRule(  # anchored, no keywords: it joins the line-start dispatch (copyright_footer is a search)
+        "reprint_notice",
+        "Reprint/standards notice: 'Vervielfältigung nur mit Genehmigung', 'Materiał chroniony prawem…'",
+        "boilerplate",
+        r"^(?:materiał chroniony prawem autorskim|(?:vervielfältigung|nachdruck) nur mit (?:genehmigung|"
+        r"zustimmung)|our standards: the thomson reuters trust principles)\b[^\n]{0,120}$",
+        max_chars=200,
     ),
     LineRule(
         "disclaimer",
@@ -77,11 +79,9 @@ NOTICE_RULES: tuple[LineRule, ...] = (
         "boilerplate",
         r"\bwe (?:may )?(?:receive|earn|get|make) (?:a )?(?:small )?(?:compensation|commissions?|"
         r"affiliate commissions?)\b"
-        r"|^this (?:post|article|page|story) (?:contains|may contain|includes) (?:affiliate links|"
-        r"references to products)\b"
         r"|\b(?:erhalten|bekommen) wir (?:ggf\. |eventuell |unter umständen )?eine (?:kleine )?provision\b",
         max_chars=400,
-        keywords=("compensation", "commission", "references to products", "affiliate", "provision"),
+        keywords=("compensation", "commission", "provision"),
     ),
     LineRule(
         "social_follow",

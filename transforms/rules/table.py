@@ -310,7 +310,8 @@ RULES: tuple[LineRule, ...] = (
         "boilerplate",
         r"^(?:download (?:our|the) app|get (?:our|the) app)\b"
         r"|^[^.!?]{0,50}\b(?:roku|app store|google play|apple tv|android tv|fire tv)$"
-        r"|\b(?:download|get) (?:the|our) [\w'’ -]{0,30}\bapps? (?:for|on) (?:ios|android|iphone)\b",
+        r"|^(?:for (?:the latest|more|breaking)\b[^.!?\n]{0,80}? )?(?:download|get) (?:the|our) "
+        r"[\w'’ -]{0,30}?apps? (?:for|on) (?:ios|android|iphone)\b",
         max_chars=160,
         keywords=("app", "roku", "google play", " tv"),
     ),
