@@ -106,7 +106,7 @@ def test_block_scorer_drops_menus_and_link_lists() -> None:
     assert res.text == "\n".join(BODY[:2] + tail)
     assert [rules[i] for i in range(1, 6)] == ["outside_main_block"] * 5
     assert {rules[i] for i in (8, 9, 10)} == {"short_line_run"}
-    assert {rules[i] for i in (13, 14, 15)} == {"outside_main_block"}
+    assert [rules[i] for i in (13, 14, 15)] == ["outside_main_block", "contact_line", "outside_main_block"]
 
 
 def test_block_scorer_is_not_won_by_a_flattened_dropdown() -> None:
@@ -331,6 +331,35 @@ def test_related_headlines_after_a_lead_go_as_related_list() -> None:
     res = clean_text(text, config=CleanConfig(structure="never"))
     assert _rules(res) == {3: "read_more", 4: "related_list", 5: "related_list", 6: "related_list"}
     assert res.text == "\n".join(BODY)
+
+
+def test_html_text_loses_foreign_leads_and_page_furniture() -> None:
+    """trafilatura's text of a page (fmt="html", no block scorer): the Spanish "read also" leads, a
+    related-notes list after its lead, the affiliate disclosure, the follow prompt and the figure caption
+    go; the article stays as it was."""
+    es = [
+        "El Gobierno anunció el lunes nuevas medidas contra la inflación, según informó el ministerio.",
+        "Lea también: Impiden ingreso al país a reportero estadounidense",
+        "Las medidas entrarán en vigor el próximo mes y afectarán a los precios de la energía.",
+        "NOTAS RELACIONADAS",
+        "Hackers ofrecen descuento al Gobierno",
+        "Grupo Conti asegura haber hackeado Hacienda",
+        "La oposición criticó el anuncio y pidió un debate en el Congreso antes de su aplicación.",
+        "Abbildung 2: Entwicklung der Preise seit 2019",
+        "We may receive compensation when you click on links to products on this page.",
+        "Follow The Daily on Twitter and Instagram @TheDaily",
+    ]
+    res = clean_text("\n".join(es), fmt="html")
+    assert _rules(res) == {
+        2: "read_more",
+        4: "read_more",
+        5: "related_list",
+        6: "related_list",
+        8: "figure_caption",
+        9: "affiliate_disclosure",
+        10: "social_follow",
+    }
+    assert res.text == "\n".join([es[0], es[2], es[6]])
 
 
 def test_headlines_with_time_lines_between_them_go_without_a_lead() -> None:

@@ -61,6 +61,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Welcome, guest",
             "You are not logged in.",
             "Forgot your password?",
+            "If you’re seeing this message but you’re already a subscriber, you can log in for immediate "
+            "access to this story.",
+            "You must be logged in to post a comment.",
+            'Um den Tipp "Tomaten richtig schneiden" kommentieren zu können, müssen Sie eingeloggt sein.',
         ],
         [
             "Sign in to the building was required for all visitors, the police said after the attack.",
@@ -138,6 +142,9 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Cet article est réservé aux abonnés",
             "Il vous reste 80% de cet article à lire",
             "Suscríbete para seguir leyendo",
+            "To view the full story, please subscribe to The Haitian Times.",
+            "Pour lire la suite",
+            "Pour accéder en illimité",
         ],
         [
             "Subscribers to the service rose 10% last year.",
@@ -187,6 +194,9 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Enter your email address",
             "Inscrivez-vous à notre newsletter",
             "Suscríbete a nuestro boletín",
+            "Sign up to get the best content of the week, and great gaming deals, as picked by the editors.",
+            "Never miss the latest news by signing up to our newsletter today!",
+            "Get The Times of Israel's Daily Edition by email and never miss our top stories Free Sign Up",
         ],
         ["The newsletter, which has 40,000 readers, was sold to a rival publisher last week."],
     ),
@@ -202,7 +212,14 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["We use cookies as a reward, the dog trainer said, but only in small amounts."],
     ),
     "skip_link": (
-        ["Skip to toolbar", "Skip to main content", "Zum Inhalt springen", "Aller au contenu"],
+        [
+            "Skip to toolbar",
+            "Skip to main content",
+            "Zum Inhalt springen",
+            "Aller au contenu",
+            "Inhaltsverzeichnis",
+            "Table of contents",
+        ],
         ["Skip to the end of the story and you will find the twist."],
     ),
     "breadcrumb": (
@@ -222,8 +239,26 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Schon gelesen?",
             "Weitere Beiträge aus der Kolumne:",
             "Más sobre La Tercera AM",
+            "Lea también: El Gobierno anuncia nuevas medidas contra la inflación",
+            "LE PUEDE INTERESAR: La ficha del expresidente en el tribunal de Nueva York",
+            "VEA TAMBIÉN: Estudiantes sin clases por falta de agua",
+            "NOTAS RELACIONADAS",
+            "Contenido Relacionado",
+            "Mire: El cantante da positivo a COVID-19",
+            "Leia também: Câmara aprova nova lei",
+            "Leggi anche: Il governo approva la manovra",
+            "Czytaj też: Wyścig zbrojeń ruszył z kopyta",
+            "Zobacz także:",
+            "Lees ook: Kabinet valt over stikstof",
+            "Auch lesen: Diese 3 Sternzeichen haben Glück",
+            "Lesen Sie hier: Spielabbruch in der Kreisliga",
+            "Das Thema könnte dich auch interessieren:",
         ],
         [
+            "Lea el informe completo, pidió el ministro a los diputados antes de la votación del martes.",
+            "Mira, dijo el entrenador, el equipo hizo lo que pudo en un campo muy difícil.",
+            "Lesen Sie hier weiter, rief der Lehrer, und die Klasse schlug das Buch auf Seite 12 auf.",
+            "Zobacz, jak rośnie bezrobocie, mówił minister w poniedziałek w Sejmie.",
             "Read more carefully, the teacher said, and the answer will become clear to you.",
             "More from the minister's speech is expected to be released on Tuesday.",
             "Weitere Beiträge zur Rente will die Regierung im Herbst beschließen, sagte die Ministerin.",
@@ -234,7 +269,13 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["Share prices fell on Facebook and Twitter after the earnings report."],
     ),
     "app_promo": (
-        ["Press TV News Roku", "Download our app", "Get it on Google Play"],
+        [
+            "Press TV News Roku",
+            "Download our app",
+            "Get it on Google Play",
+            "For the latest stories and breaking news updates download the Nationnews apps for iOS and "
+            "Android.",
+        ],
         ["The company said the new Roku devices would ship in the autumn to 40 countries."],
     ),
     "alternate_address": (
@@ -248,11 +289,20 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Alle Rechte vorbehalten.",
             "This article is the copyrighted property of Breaking Belize News.",
             "Written permission must be obtained before reprint in online or print media.",
+            "Copyright: Gisele Wender",
         ],
         [
             "The court ruled that copyright in the photograph belonged to the agency, not the paper.",
             "Permission must be obtained before the march, the police said on Monday.",
         ],
+    ),
+    "reprint_notice": (
+        [
+            "Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.",
+            "Vervielfältigung nur mit Genehmigung",
+            "Our Standards: The Thomson Reuters Trust Principles.",
+        ],
+        ["Ein Nachdruck nur mit Genehmigung der Erben sei erlaubt, urteilte das Gericht am Montag in Köln."],
     ),
     "disclaimer": (
         [
@@ -261,6 +311,75 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "syndicated feed.)",
         ],
         ["The disclaimer on the label was found to be misleading by the consumer agency."],
+    ),
+    "affiliate_disclosure": (
+        [
+            "This post contains references to products from our advertisers. We may receive compensation.",
+            "We recommend the best products through an independent review process, and advertisers do not "
+            "influence our picks. We may receive compensation if you visit partners we recommend.",
+            "If you buy something through our links, we may earn a commission.",
+            "Wenn Sie über diese Links einkaufen, erhalten wir eine kleine Provision.",
+        ],
+        [
+            "The commission may earn the right to review the merger, a spokesman said.",
+            "Workers receive compensation when they are injured on the job, the law says.",
+        ],
+    ),
+    "social_follow": (
+        [
+            "Follow The Gleaner on Twitter and Instagram @JamaicaGleaner and on Facebook @GleanerJamaica.",
+            "Follow us on Facebook",
+            "Folgen Sie uns auf Twitter und Instagram",
+            "Síguenos en Facebook, Twitter e Instagram",
+        ],
+        [
+            "Follow the money on Twitter, the investigator told reporters, and you will find the donors.",
+            "Followers on Twitter reacted angrily to the announcement on Monday.",
+        ],
+    ),
+    "embed_consent": (
+        [
+            "Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.",
+            "Click the button below to load the content from YouTube.",
+            "Inhalt laden",
+        ],
+        ["Klicken Sie hier, sagte der Techniker, dann lädt der Inhalt von selbst neu."],
+    ),
+    "reading_time": (
+        [
+            "5 min read",
+            "Lesezeit: 3 Minuten",
+            "Ten tekst przeczytasz w mniej niż minutę",
+            "Reading time: 4 min",
+        ],
+        ["5 minutes read like an hour when you are waiting for news, she said."],
+    ),
+    "letters_prompt": (
+        [
+            "We want to hear what you think about this article. Submit a letter to the editor.",
+            "Submit your letter to the editor via this form.",
+        ],
+        ["Submitting a letter to the editor was his way of protesting, his daughter recalled."],
+    ),
+    "contact_line": (
+        ["Telefon: +49 - (40) - 300 30 - 1141", "Fax: 089 1258-359", "Pressekontakt:", "Media contact"],
+        [
+            "Contact with the crew was lost at 3:40, the airline said.",
+            "Telefon: 089 1258-290 oder per E-Mail",
+        ],
+    ),
+    "figure_caption": (
+        [
+            "Abbildung 4: klassische Schwachschicht.",
+            "Figure 1: ggplot2 Barchart with Default Font Sizes.",
+            "Fig. 2. The sampling sites",
+            "Titelbild: Geyres Christophe/ABACA/picture-alliance",
+            "Beitragsbild: Stefan Mang",
+        ],
+        [
+            "Figure skating returns to the Olympic programme in February, the committee said.",
+            "Abbildungen zeigen, wie der Schnee sich im Lauf des Winters verändert.",
+        ],
     ),
     "template_placeholder": (
         ["You have {{free_limit}} articles left", "Hello ${name}", "{% if user %}"],

@@ -4,15 +4,8 @@ are bounded and what each kind does)."""
 from __future__ import annotations
 
 from transforms.rules.core import LineRule
-from transforms.rules.predicates import (
-    _CREDIT_WORDS,
-    _DISCLAIMER_SCREEN,
-    _SHARE_CORE,
-    _dated_scene_caption,
-    _disclaimer,
-    _photo_credit,
-    _share_widget,
-)
+from transforms.rules.notices import NOTICE_RULES
+from transforms.rules.predicates import _SHARE_CORE, _share_widget
 
 __all__ = ["RULES", "RULES_BY_ID"]
 
@@ -50,7 +43,10 @@ RULES: tuple[LineRule, ...] = (
         r"|^il vous reste \d{1,3} ?% de cet article"
         r"|^(?:abonnez-vous|inscrivez-vous) pour (?:lire|continuer)"
         r"|^(?:este|el) (?:contenido|artículo) es (?:exclusivo )?(?:para|solo para) (?:suscriptores|socios)"
-        r"|^(?:suscríbete|suscribete|regístrate) (?:para|y) (?:seguir leyendo|leer|continuar)",
+        r"|^(?:suscríbete|suscribete|regístrate) (?:para|y) (?:seguir leyendo|leer|continuar)"
+        r"|^to (?:view|read|access|see) (?:the|this) (?:full|entire|whole|rest of the) (?:story|article)\b"
+        r"[^\n]{0,30}\b(?:subscribe|sign in|log ?in|register)"
+        r"|^pour (?:lire la suite|accéder en illimité|accéder à la suite)\b",
         max_chars=200,
     ),
     # --- subscription, login, newsletter, cookie prompts ---
@@ -115,7 +111,10 @@ RULES: tuple[LineRule, ...] = (
         r"|^newsletters?(?: (?:abonnieren|bestellen|anmelden))?$"
         r"|^(?:jetzt )?(?:zum |für den )?newsletter (?:anmelden|abonnieren|bestellen)"
         r"|^(?:inscrivez-vous|abonnez-vous) à (?:notre|la) (?:newsletter|lettre)"
-        r"|^(?:suscríbete|suscribete|apúntate) a (?:nuestro|nuestra|la|el) (?:newsletter|boletín)",
+        r"|^(?:suscríbete|suscribete|apúntate) a (?:nuestro|nuestra|la|el) (?:newsletter|boletín)"
+        r"|^sign up (?:now |today |here )?to (?:get|receive)\b"
+        r"|^never miss\b.{0,60}\b(?:newsletter|sign(?:ing)? up|subscrib)"
+        r"|^get\b.{0,60}\bby e-?mail\b.{0,80}\b(?:sign up|subscribe)\W{0,3}$",
         max_chars=160,
     ),
     LineRule(
@@ -180,10 +179,15 @@ RULES: tuple[LineRule, ...] = (
         r"|^register (?:for free|now|here)\b[^.!?]{0,40}[.!?]?$"
         r"|^(?:welcome|hello|hi),? (?:visitor|guest|reader)\b[^.!?]{0,40}[.!?]?$"
         r"|^you are (?:not )?(?:currently )?(?:logged|signed) (?:in|out)\b[^.!?]{0,40}[.!?]?$"
+        r"|^if you(?:'|’)re\b.{0,40}\balready (?:a )?(?:subscriber|member)\b.{0,80}$"
+        r"|^you (?:must|need to) be (?:logged|signed) in to (?:post a |leave a |write a )?comment\b.{0,40}$"
+        r"|^um [^.!?]{1,60} kommentieren zu können,? (?:müssen|muss) (?:sie|du) "
+        r"(?:eingeloggt|angemeldet) sein\W{0,3}$"
+        r"|^(?:sie müssen|du musst) (?:eingeloggt|angemeldet) sein,? um\b.{0,60}\bkommentieren\b.{0,20}$"
         r"|^(?:forgot (?:your )?password\??|my account|my profile|not a (?:member|subscriber)\?.{0,40}|"
         r"don(?:'|’)t have an account\?.{0,40}|need an account\?.{0,40}|anmelden oder registrieren|"
         r"(?:noch )?kein konto\?.{0,40}|mein konto|passwort vergessen\??|mon compte|mi cuenta)$",
-        max_chars=120,
+        max_chars=160,
     ),
     LineRule(
         "weather_widget",
@@ -249,7 +253,8 @@ RULES: tuple[LineRule, ...] = (
         "boilerplate",
         r"^(?:skip to (?:main )?(?:content|navigation|toolbar|search|footer)|jump to (?:content|navigation)|"
         r"zum (?:inhalt|hauptinhalt|seitenanfang)(?: springen)?|aller au (?:contenu|menu)|"
-        r"saltar al (?:contenido|menú)|back to top|nach oben|retour en haut|volver arriba)\W{0,3}$",
+        r"saltar al (?:contenido|menú)|back to top|nach oben|retour en haut|volver arriba|"
+        r"inhaltsverzeichnis|(?:table of )?contents|sommaire|índice de contenidos?|spis treści)\W{0,3}$",
         max_chars=60,
     ),
     LineRule(
@@ -278,8 +283,16 @@ RULES: tuple[LineRule, ...] = (
         r"you may also be interested in|mehr themen|schon gelesen\??|empfohlene (?:beiträge|artikel)|"
         r"ähnliche (?:beiträge|artikel)|das könnte dich auch interessieren|"
         r"weitere (?:beiträge|artikel|meldungen|nachrichten)(?: [\w -]{1,40})?|à lire également|"
-        r"sur le même thème|más sobre(?: [\w -]{1,40})?|te puede interesar también)"
+        r"sur le même thème|más sobre(?: [\w -]{1,40})?|te puede interesar también|"
+        r"lea (?:también|además|más)|(?:le|te) (?:puede|podría) interesar|(?:también )?te puede interesar|"
+        r"vea también|ve también|puedes ver|(?:notas|artículos|temas|noticias) relacionad[oa]s|"
+        r"contenido relacionado|leia (?:também|mais)|veja (?:também|mais)|saiba mais|"
+        r"(?:notícias|matérias) relacionadas|leggi anche|potrebbe interessarti|articoli correlati|"
+        r"(?:czytaj|przeczytaj) (?:też|także|również|więcej)|zobacz (?:też|także|również)|"
+        r"lees (?:ook|meer)|auch lesen|lies auch|lesen sie (?:hier|dazu)|"
+        r"das thema könnte (?:dich|sie) auch interessieren)"
         r"(?:\s?[:»›>→|]\s?[^\n]{0,160}|\W{0,3})$"
+        r"|^(?:lea|lee|mire|mira|vea|leia|veja|leggi|lees) ?: ?\w[^\n]{0,160}$"
         r"|^more (?:from|in) [\w'’ &.-]{1,40}$|^(?:latest|more) (?:headlines|videos)\W{0,3}$",
         max_chars=200,
     ),
@@ -296,77 +309,13 @@ RULES: tuple[LineRule, ...] = (
         "App/TV platform links: 'Press TV News Roku', 'Download our app on Google Play'",
         "boilerplate",
         r"^(?:download (?:our|the) app|get (?:our|the) app)\b"
-        r"|^[^.!?]{0,50}\b(?:roku|app store|google play|apple tv|android tv|fire tv)$",
-        max_chars=80,
+        r"|^[^.!?]{0,50}\b(?:roku|app store|google play|apple tv|android tv|fire tv)$"
+        r"|^(?:for (?:the latest|more|breaking)\b[^.!?\n]{0,80}? )?(?:download|get) (?:the|our) "
+        r"[\w'’ -]{0,30}?apps? (?:for|on) (?:ios|android|iphone)\b",
+        max_chars=160,
         keywords=("app", "roku", "google play", " tv"),
     ),
-    # --- footers and notices ---
-    LineRule(
-        "alternate_address",
-        "Site footer listing alternate addresses/mirrors of the site",
-        "paywall",
-        r"\b(?:can also be accessed at|alternate (?:addresses|domains)|mirror sites?)\b",
-        max_chars=200,
-        keywords=("accessed", "alternate", "mirror"),
-    ),
-    LineRule(
-        "copyright_footer",
-        "Copyright footer: '© 2024 Example Media. All rights reserved.'",
-        "boilerplate",
-        r"^(?:copyright|©|\(c\))\s?.{0,80}(?:\d{4}|rights reserved|alle rechte|tous droits|"
-        r"todos los derechos)"
-        r"|\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|"
-        r"todos los derechos reservados)"
-        r"\W{0,3}$"
-        r"|^this (?:article|story|content|material) is (?:the )?copyrighted property of\b"
-        r"|^(?:written )?permission must be obtained before (?:any )?(?:reprint|republication)",
-        max_chars=200,
-        keywords=("copyright", "©", "(c)", "rights", "rechte", "droits", "derechos", "permission"),
-    ),
-    LineRule(
-        "disclaimer",
-        "Syndication/auto-generation disclaimer: 'Disclaimer: No … journalist was involved…'",
-        "boilerplate",
-        predicate=_disclaimer,
-        max_chars=400,
-        screen=_DISCLAIMER_SCREEN,
-    ),
-    LineRule(
-        "template_placeholder",
-        "Unrendered template placeholder: '{{free_limit}}', '{% if %}', '${name}'",
-        "boilerplate",
-        r"\{\{ ?[\w.\-]{1,40} ?\}\}|\{% ?\w{1,20}|\$\{[\w.]{1,40}\}",
-        max_chars=400,
-        keywords=("{",),
-    ),
-    # --- captions and photo credits ---
-    LineRule(
-        "photo_credit",
-        "Caption ending in a photo credit: '(Photo by Reuters)', '©AFP', 'Foto: dpa', 'Getty Images'",
-        "caption",
-        predicate=_photo_credit,  # its own prefilters look at the tail it reads
-        max_chars=500,
-        screen=_CREDIT_WORDS,  # it needs one of them in the tail
-    ),
-    LineRule(
-        "caption_position",
-        "Caption with a position marker: 'Vladimir Putin (L) shakes hands…', '(l.)', '(à gauche)', '(izq.)'",
-        "caption",
-        r"\((?:l|r|c|left|right|centre|center|front|back|top|bottom|\d(?:st|nd|rd|th) (?:l|r|left|right)"
-        r"|l to r|l-r"
-        r"|l\.|r\.|m\.|links|rechts|mitte|v\. ?l\.(?: ?n\. ?r\.)?"  # de
-        r"|à gauche|à droite|au centre|de g\. à d\."  # fr
-        r"|izq\.|izda\.|der\.|dcha\.|centro|a la izquierda|a la derecha|de izq\. a dcha\.)\)",  # es
-        max_chars=400,
-        keywords=("(",),
-    ),
-    LineRule(
-        "caption_dated_scene",
-        "One present-tense scene sentence ending on a date (photo caption without credit, en/de/fr/es)",
-        "caption",
-        predicate=_dated_scene_caption,
-        max_chars=400,
-    ),
+    *NOTICE_RULES,  # footers, notices, captions: transforms/rules/notices.py
 )
 
 RULES_BY_ID: dict[str, LineRule] = {r.id: r for r in RULES}
