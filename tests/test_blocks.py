@@ -208,3 +208,30 @@ def test_short_cjk_sentences_inside_the_block_are_not_a_link_list() -> None:
     )
     steps = ["・必ず複数の人で確保する。", "・線路に逃げることも考慮する。", "・駅員にすぐ知らせる。"]
     assert _why("\n".join([para, *steps, para])) == {}  # before: the three went as short_line_run
+
+
+_PANEL = [
+    "Necessary cookies are absolutely essential for the website to function properly, and this category "
+    "only includes cookies that ensure basic functionalities and security features of the website. " * 2,
+    "Any cookies that may not be particularly necessary for the website to function and are used "
+    "specifically to collect user personal data via analytics, ads and other embedded contents. " * 2,
+    "Performance cookies are used to understand and analyze the key performance indexes of the website "
+    "which helps in delivering a better user experience for the visitors of this site. " * 2,
+]
+
+
+def test_a_short_article_is_not_lost_to_a_longer_prose_block_at_the_end_of_the_page() -> None:
+    article = [" ".join(BODY)] * 3  # 930 characters against the panel's 1,200: at least 0.3 of it
+    links = [f"Link {n}" for n in range(80)]  # cost more than the panel could join across
+    text = "\n".join([*article, *links, *_PANEL])
+    why = _why(text)
+    assert all(why.get(n) is None for n in (1, 2, 3))  # before: outside_main_block, the panel kept
+    assert [why.get(n) for n in range(84, 87)] == ["outside_main_block"] * 3
+
+
+def test_the_main_block_at_the_end_stays_when_nothing_before_it_comes_close() -> None:
+    links = [f"Link {n}" for n in range(80)]
+    text = "\n".join([BODY[0], *links, *_PANEL])  # one sentence: under 0.3 of the panel's score
+    why = _why(text)
+    assert why[1] == "outside_main_block"
+    assert all(why.get(n) is None for n in range(82, 85))

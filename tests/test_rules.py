@@ -200,6 +200,24 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["The newsletter, which has 40,000 readers, was sold to a rival publisher last week."],
     ),
+    "newsletter_prompt": (
+        [
+            "PC Gamer Newsletter",
+            "GET THE BOING BOING NEWSLETTER",
+            "JOIN Our FREE Plant Care Newsletter",
+            "Get the Most Popular Jobs&Hire Stories in a Weekly Newsletter",
+            "Join our Newsletter for the latest news right to your inbox",
+            "Get Quanta Magazine delivered to your inbox",
+            "Aktuelle Stories und die wichtigsten News für Marketeers direkt in dein Postfach!",
+            "No spam, we promise. You can unsubscribe at any time.",
+        ],
+        [
+            "The newsletter, which has 40,000 readers, was sold to a rival publisher last week.",
+            "He said the letters were delivered to your inbox by mistake, according to the complaint filed on"
+            " Monday in federal court, and that the company had apologised to every customer.",
+            "No spam filter caught the message.",
+        ],
+    ),
     "cookie_notice": (
         [
             "We use cookies to improve your experience on our site.",

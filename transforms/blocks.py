@@ -238,14 +238,31 @@ def main_block(
     lines: list[str], why: list[str | None], config: CleanConfig
 ) -> tuple[list[int], list[bool], tuple[int, int] | None, set[int]]:
     """The lines still undecided (``idx``), which of them are prose, the main block as (first, last)
-    position in ``idx`` (maximum-sum run, see ``_scores``; None without prose) and the positions inside
+    position in ``idx`` (``_main_run``, see ``_scores``; None without prose) and the positions inside
     it that form runs of short non-prose lines (link lists)."""
     idx, prose, scores, owner = _prose_and_scores(lines, why, config)
     if not scores:
         return idx, prose, None, set()
-    _, lo_p, hi_p = _best_run(scores, owner)
+    _, lo_p, hi_p = _main_run(scores, owner, config)
     lo, hi = owner[lo_p], owner[hi_p]
     return idx, prose, (lo, hi), _short_runs(lines, idx, prose, lo, hi, config)
+
+
+_EARLIER_SHARE = float(__import__("os").environ.get("ES", "0.3"))
+
+
+def _main_run(scores: list[float], owner: list[int], config: CleanConfig) -> tuple[float, int, int]:
+    """The main block: the maximum-sum run (``_best_run``), unless that run starts in the last part of the
+    page (``tail_block_start`` of the scored lines) and the best run before it scores at least
+    ``earlier_block_share`` of it: then the earlier one. What outweighs a short article at the end of a
+    page is a cookie-consent panel, a licence footer, a title list or a comment thread; losing the
+    article costs more than keeping a widget."""
+    best, lo, hi = _best_run(scores, owner)
+    if lo >= config.tail_block_start * len(scores) and any(o >= 0 for o in owner[:lo]):
+        sec, a, b = _best_run(scores[:lo], owner[:lo])
+        if sec > 0 and sec >= config.earlier_block_share * best:
+            return sec, a, b
+    return best, lo, hi
 
 
 def _more_blocks(
@@ -256,11 +273,11 @@ def _more_blocks(
     owner: list[int],
     config: CleanConfig,
 ) -> list[tuple[int, int]]:
-    """The main block (first) and the further blocks of the same article, as score positions: on each
-    side, the best run of what is left, while it holds ``extra_block_min_paragraphs`` paragraphs, scores
-    ``extra_block_min_share`` of the main block and the lines between cost at most
+    """The main block (first, ``_main_run``) and the further blocks of the same article, as score
+    positions: on each side, the best run of what is left, while it holds ``extra_block_min_paragraphs``
+    paragraphs, scores ``extra_block_min_share`` of the main block and the lines between cost at most
     ``extra_block_max_gap`` times its score (an article split by an inline ad, a gallery, a box)."""
-    main, lo_p, hi_p = _best_run(scores, owner)
+    main, lo_p, hi_p = _main_run(scores, owner, config)
     spans = [(lo_p, hi_p)]
     for side in (-1, 1):
         lo_s, hi_s = lo_p, hi_p

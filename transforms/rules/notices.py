@@ -84,6 +84,24 @@ NOTICE_RULES: tuple[LineRule, ...] = (
         keywords=("compensation", "commission", "provision"),
     ),
     LineRule(
+        "newsletter_prompt",
+        "Newsletter box the sign-up rules miss: its heading ('PC Gamer Newsletter', 'GET THE BOING BOING "
+        "NEWSLETTER'), its pitch ('… delivered to your inbox', '… direkt in dein Postfach!', 'No spam, we "
+        "promise.')",
+        "boilerplate",
+        # a heading: at most five words before "newsletter", no sentence end ("The newsletter, which …" is
+        # prose and stays)
+        r"^(?:[\w'’&.+-]{1,30} ){0,5}[\w-]{0,30}newsletter$"
+        r"|^(?:get|receive|join) (?:the|our|my) [^.!?\n]{0,60}\bnewsletter\b[^\n]{0,120}$"
+        r"|^[^\n]{0,120}\b(?:delivered|straight|directly|right|sent) (?:to|in|into) your (?:e-?mail )?inbox\b"
+        r"[^\n]{0,80}$"
+        r"|^[^\n]{0,120}\bdirekt (?:in|ins) (?:dein|ihr|euer)e?[sn]? (?:e-mail-|mail-?)?postfach\b"
+        r"[^\n]{0,40}$"
+        r"|^no spam[,.!]",
+        max_chars=240,
+        keywords=("newsletter", "inbox", "postfach", "spam"),
+    ),
+    LineRule(
         "social_follow",
         "Follow prompt: 'Follow The Gleaner on Twitter…', 'Folgen Sie uns auf Facebook', 'Síguenos en'",
         "boilerplate",
