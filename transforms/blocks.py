@@ -248,9 +248,6 @@ def main_block(
     return idx, prose, (lo, hi), _short_runs(lines, idx, prose, lo, hi, config)
 
 
-_EARLIER_SHARE = float(__import__("os").environ.get("ES", "0.3"))
-
-
 def _main_run(scores: list[float], owner: list[int], config: CleanConfig) -> tuple[float, int, int]:
     """The main block: the maximum-sum run (``_best_run``), unless that run starts in the last part of the
     page (``tail_block_start`` of the scored lines) and the best run before it scores at least

@@ -33,14 +33,14 @@ class CleanConfig:
     # a prose line that does not end like a paragraph (a headline with a full stop inside it, a teaser, a
     # line of a title list) scores this share of its length for the main block
     open_prose_share: float = 0.5
-    # a further block of the same article beside the main one (split by an inline ad, a gallery, a box):
-    # at least this many paragraphs, this share of the main block's score, and lines between that cost at
-    # most this many times its score
     # a main block that starts in the last part of the page (this share of its scored lines) gives way to
     # the best run before it when that scores at least this share of it (a short article above a
     # cookie-consent panel, a licence footer or a title list)
     tail_block_start: float = 0.85
     earlier_block_share: float = 0.3
+    # a further block of the same article beside the main one (split by an inline ad, a gallery, a box):
+    # at least this many paragraphs, this share of the main block's score, and lines between that cost at
+    # most this many times its score
     extra_block_min_paragraphs: int = 3
     extra_block_min_share: float = 0.1
     extra_block_max_gap: float = 1.5
