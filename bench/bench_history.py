@@ -97,7 +97,7 @@ def build_history(layout: OutputLayout, params: CleanNewsParams, size: int) -> f
         batch = batch.with_columns(source_path=pl.format("hist/{}.jsonl", pl.col("doc_id")))
         sp, staging = stage(layout, params, batch, run_id)
         dedup(layout, params, sp, staging)
-        part = write_shard(sp, DedupOutputs(staging).assignments, run_id, datetime.now(UTC))
+        part = write_shard(sp, DedupOutputs(staging).assignments_of(sp.index), run_id, datetime.now(UTC))
         out = DedupOutputs(staging)
         add_to_history(out.index_rows, out.keys, configs.dedup_config(params).bands, history, run_id)
         layout.publish(run_id, {}, {"run_id": run_id}, parts={"articles": [Path(part["articles"])]})
@@ -114,7 +114,7 @@ def one_run(layout: OutputLayout, params: CleanNewsParams, new: pl.DataFrame) ->
     t0 = time.perf_counter()
     res = dedup(layout, params, sp, staging)
     took = time.perf_counter() - t0
-    cols = pl.read_parquet(DedupOutputs(staging).assignments)
+    cols = pl.read_parquet(DedupOutputs(staging).assignments / "*.parquet")
     shutil.rmtree(staging, ignore_errors=True)
     flagged = int(cols["is_duplicate"].sum())
     against_history = cols.filter(

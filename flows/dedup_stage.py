@@ -7,7 +7,9 @@ only for the documents compared exactly. It never holds an article's text. It do
 short texts (too short to be articles: a sentence or two each), sketches them and keeps those that
 are copies of a kept story (``transforms.dedup.attach_short``, after the clustering: they never
 change it). It writes the dedup assignments (``doc_id`` + ``DEDUP_COLUMNS``, short copies
-included), the roundup links and what the history index needs (long documents only: a short copy
+included) as one file per shard, so that each shard's write task reads only its own rows (one file
+for the run made every write task scan the whole run's rows: work growing as documents x shards), the
+roundup links and what the history index needs (long documents only: a short copy
 is never registered), and returns a small summary.
 """
 
@@ -61,11 +63,20 @@ class DedupOutputs:
 
     def __init__(self, staging: Path) -> None:
         self.root = staging / "dedup"
-        self.assignments = self.root / "assignments.parquet"
+        self.assignments = self.root / "assignments"  # part-NNNNN.parquet: one shard's rows each
         self.roundups = staging / "parts" / "roundups" / "part-00000.parquet"
         self.index_rows = self.root / "index_rows.parquet"
         self.keys = self.root / "keys.u64"  # the run's history keys back to back (publish registers them)
         self.counts = self.root / "key_counts.npz"  # how many each document has
+
+    def assignments_of(self, part: int) -> Path:
+        """Shard ``part``'s rows of the assignments: its articles' and its short copies'."""
+        return self.assignments / f"part-{part:05d}.parquet"
+
+
+def _part_of(path: Path) -> int:
+    """The shard index of a staged shard file (``shard-NNNNN.<ext>``)."""
+    return int(path.stem.split("-")[1])
 
 
 def _history_rows(
@@ -144,10 +155,23 @@ def _short_texts(short_paths: list[Path], config: DedupConfig) -> tuple[pl.DataF
     """The run's short texts (doc_id, source_path, text), in shard order, and their sketch."""
     cols = {"doc_id": pl.String(), "source_path": pl.String(), "text": pl.String()}
     short = pl.concat(
-        [pl.read_parquet(p, columns=list(cols)) for p in short_paths if p.is_file()]
-        or [pl.DataFrame(schema=cols)]
+        [
+            pl.read_parquet(p, columns=list(cols)).with_columns(part=pl.lit(_part_of(p), pl.Int32))
+            for p in short_paths
+            if p.is_file()
+        ]
+        or [pl.DataFrame(schema={**cols, "part": pl.Int32()})]
     )
     return short, prepare(short.get_column("text").cast(pl.String), config)
+
+
+def _write_assignments(rows: pl.DataFrame, parts: pl.DataFrame, shards: list[int], out: DedupOutputs) -> None:
+    """The assignments, one file per shard (every shard gets one, empty or not: its write task reads it
+    strictly). ``parts`` maps each doc_id of the run (articles and short texts) to its shard."""
+    by_part = rows.join(parts, on="doc_id", how="left").partition_by("part", as_dict=True, include_key=False)
+    empty = rows.clear()
+    for part in shards:
+        write_parquet_atomic(by_part.get((part,), empty), out.assignments_of(part))
 
 
 @returns_memory
@@ -165,10 +189,7 @@ def run_dedup(
     ``articles`` the output's articles folder (earlier runs' texts, for verifying history candidates);
     ``short_paths`` the shards' short texts (``flows.shards.ShardPaths.short``)."""
     docs = pl.concat(
-        [
-            pl.read_parquet(p).with_columns(part=pl.lit(int(p.stem.split("-")[1]), pl.Int32))
-            for p in docs_paths
-        ]
+        [pl.read_parquet(p).with_columns(part=pl.lit(_part_of(p), pl.Int32)) for p in docs_paths]
         or [pl.DataFrame(schema={**DOC_SCHEMA, "part": pl.Int32()})],
         how="diagonal_relaxed",
     )
@@ -211,7 +232,12 @@ def run_dedup(
     )
     del prepared
     paths = docs.select("doc_id", "source_path", "part")
-    write_parquet_atomic(pl.concat([assigned, copies]), out.assignments)
+    _write_assignments(
+        pl.concat([assigned, copies]),
+        pl.concat([paths.select("doc_id", "part"), short.select("doc_id", "part")]),
+        [_part_of(p) for p in docs_paths],
+        out,
+    )
     roundups = result.roundup_links.join(paths.drop("part"), on="doc_id", how="left")
     if roundups.height:
         write_parquet_atomic(roundups, out.roundups)

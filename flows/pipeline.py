@@ -146,7 +146,7 @@ def dedup_task(
 
 @task(name="write-shard", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def write_shard_task(paths: ShardPaths, staging: Path, run_id: str, started: datetime) -> dict[str, str]:
-    return write_shard(paths, DedupOutputs(staging).assignments, run_id, started)
+    return write_shard(paths, DedupOutputs(staging).assignments_of(paths.index), run_id, started)
 
 
 def _summary_frames(staging: Path, discover_rejects: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -7,7 +7,7 @@ large WARC file (``flows.warc.warc_record_ranges``: a ``.warc.gz`` has a gzip me
 Pass 1, ``read_shard``: read (and extract) the shard's records, stage them as Parquet, and stage the
 shard's line-statistics evidence. Pass 2, ``clean_shard`` (after the run's evidence is reduced): clean
 the staged records, stage the articles, and sketch them for dedup (``transforms.shards``). Pass 3,
-``write_shard``: join the run's dedup assignments to the shard's articles and stage its output parts.
+``write_shard``: join the shard's dedup assignments to its articles and stage its output parts.
 
 Every function here takes and returns paths and small summaries, so a Prefect task around it moves no
 frame through the task runner, and writes its files atomically, so a retried shard (a worker that died)
@@ -267,13 +267,12 @@ def _stamp(df: pl.DataFrame, run_id: str, at: datetime) -> pl.DataFrame:
 
 @returns_memory
 def write_shard(paths: ShardPaths, assignments: Path, run_id: str, started: datetime) -> dict[str, str]:
-    """Pass 3: the shard's articles with their dedup columns, and its rejects, as output parts (staged;
+    """Pass 3: the shard's articles with their dedup columns (``assignments``: the dedup step's file of
+    this shard's rows), and its rejects, as output parts (staged;
     the publish step moves them into place). The articles are sorted by doc_id. A short text is an
     article if dedup assigned it (a copy of a kept story), else a ``too_short`` reject."""
     clean, short = pl.read_parquet(paths.clean), pl.read_parquet(paths.short)
-    # one scan of the run's assignments: this shard's articles' and short texts' rows
-    ids = pl.concat([clean.select("doc_id"), short.select("doc_id")]).lazy()
-    cols = pl.scan_parquet(assignments).join(ids, on="doc_id", how="semi").collect()
+    cols = pl.read_parquet(assignments)  # this shard's articles' and kept short texts' rows
     kept_short = short.join(cols.select("doc_id"), on="doc_id", how="semi", maintain_order="left")
     articles = pl.concat([clean, kept_short.drop("reject_detail")], how="vertical_relaxed")
     out = articles.join(cols, on="doc_id", how="left", maintain_order="left")

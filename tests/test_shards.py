@@ -111,3 +111,24 @@ def test_gathered_sketch_and_its_sample_equal_the_whole_runs(tmp_path: Path) -> 
     )
     assert 0 < sampled.hashes.size < whole.hashes.size / 4  # an eighth of the shingles, about
     assert (sampled.hashes < 2 ** (32 - config.sample_bits)).all()
+
+
+def test_assignments_are_written_one_file_per_shard_with_only_its_rows(tmp_path: Path) -> None:
+    """Each shard's write task reads only its own assignments: every shard gets a file (an empty one
+    for a shard without articles), and each file holds exactly the rows of its shard's doc_ids."""
+    from flows.dedup_stage import DedupOutputs, _write_assignments
+
+    rows = pl.DataFrame({"doc_id": ["a", "b", "c", "d"], "cluster_id": ["a", "a", "c", "a"]})
+    parts = pl.DataFrame(
+        {"doc_id": ["a", "b", "c", "d", "e"], "part": [0, 2, 0, 2, 1]}, schema_overrides={"part": pl.Int32}
+    )
+    out = DedupOutputs(tmp_path)
+    _write_assignments(rows, parts, [0, 1, 2], out)
+    got = {i: pl.read_parquet(out.assignments_of(i)) for i in range(3)}
+    assert got[0].sort("doc_id").to_dicts() == [
+        {"doc_id": "a", "cluster_id": "a"},
+        {"doc_id": "c", "cluster_id": "c"},
+    ]
+    assert got[1].height == 0 and got[1].columns == ["doc_id", "cluster_id"]
+    assert sorted(got[2]["doc_id"]) == ["b", "d"]
+    assert sorted(p.name for p in out.assignments.iterdir()) == [f"part-0000{i}.parquet" for i in range(3)]
