@@ -56,11 +56,16 @@ def stage(
     """What a run's one shard stages: its clean articles, their per-document state and their sketch."""
     staging = layout.staging(run_id)
     sp = ShardPaths(staging, 0)
-    docs = docs.with_columns(clean_chars=pl.col("text").str.len_chars().cast(pl.Int64))
+    docs = docs.with_columns(
+        clean_chars=pl.col("text").str.len_chars().cast(pl.Int64),
+        source_line=pl.lit(None, pl.Int64),  # a rejected row names it (too_short_rows)
+    )
     write_parquet_atomic(docs, sp.clean)
     write_parquet_atomic(docs.select(DOC_COLUMNS), sp.docs)
     write_parquet_atomic(pl.DataFrame(schema=REJECTED_SCHEMA), sp.read_rejects)
     write_parquet_atomic(pl.DataFrame(schema=REJECTED_SCHEMA), sp.clean_rejects)
+    # no short texts: the file write_shard reads (the article columns plus reject_detail), empty
+    write_parquet_atomic(docs.clear().with_columns(reject_detail=pl.lit(None, pl.String)), sp.short)
     save_prepared(prepare(docs.get_column("text"), configs.dedup_config(params, threads=1)), sp.sketch)
     return sp, staging
 
@@ -99,7 +104,9 @@ def build_history(layout: OutputLayout, params: CleanNewsParams, size: int) -> f
         dedup(layout, params, sp, staging)
         part = write_shard(sp, DedupOutputs(staging).assignments_of(sp.index), run_id, datetime.now(UTC))
         out = DedupOutputs(staging)
-        add_to_history(out.index_rows, out.keys, configs.dedup_config(params).bands, history, run_id)
+        add_to_history(
+            out.index_rows, out.keys, out.counts, configs.dedup_config(params).bands, history, run_id
+        )
         layout.publish(run_id, {}, {"run_id": run_id}, parts={"articles": [Path(part["articles"])]})
         rollback_history(history, layout)  # what each run does first: merges the committed segments
         print(
