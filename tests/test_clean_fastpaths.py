@@ -26,7 +26,7 @@ from transforms.rules import (
     first_match,
     screen_token,
 )
-from transforms.rules.core import _top_level_branches
+from transforms.rules.core import HOT_START, _top_level_branches
 from transforms.rules.prefixes import branch_prefixes
 from transforms.schema import RECORD_SCHEMA
 
@@ -123,6 +123,20 @@ def test_branch_prefixes_never_rule_out_a_match(head: str, tail: str) -> None:
 @pytest.mark.parametrize("line", [v for s in _LINES for v in (s, s.upper(), s.swapcase(), s.lower())])
 def test_rule_set_agrees_with_first_match_in_any_case(line: str) -> None:
     assert RuleSet(RULES).match(line) is first_match(line, RULES)
+
+
+def test_a_start_seen_often_gets_its_own_alternation_with_the_same_answers() -> None:
+    """A start's first lines go through its class's alternation of every rule, the later ones through
+    the start's own (``RuleSet._cold``): both give ``first_match``'s answer."""
+    rs = RuleSet(RULES)
+    lines = [v for s in _LINES for v in (s, s.upper(), s.swapcase())]
+    for _ in range(HOT_START + 1):
+        for line in lines:
+            rs._memo.clear()  # the alternations themselves, not a remembered answer
+            assert rs.match(line) is first_match(line, RULES), line
+    own = {start for by_start in rs._combined for start in by_start if len(start) == 2}
+    assert {"Ph", "Co", "SH"} <= own  # "Photo by: ...", "Copyright", "SHARE" have their own now
+    assert all(not heat for heat in rs._heat)  # every start seen that often is hot
 
 
 # ---------------------------------------------------------------- the screen: rules skipped on most lines

@@ -201,6 +201,7 @@ def _branches(pattern: str) -> tuple[tuple[str, tuple[frozenset[str], frozenset[
 MEMO_LINES = 50_000  # short lines a RuleSet remembers the answer for (a few MB)
 MEMO_MAX_CHARS = 160  # ...of at most this many characters (paragraphs are unique: not worth keeping)
 _MISSING = object()
+HOT_START = 8  # lines with a start before it gets an alternation of its own (``RuleSet._cold``)
 
 
 class RuleSet:
@@ -235,6 +236,7 @@ class RuleSet:
             {} for _ in self._limits
         ]
         self._cache: dict[tuple, tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
+        self._heat: list[dict[str, int]] = [{} for _ in self._limits]  # start -> lines seen, until hot
         self._memo: dict[str, LineRule | None] = {}
         self._others = [
             tuple(
@@ -301,6 +303,24 @@ class RuleSet:
             self._cache[key] = (compile_pattern(pattern), (-1, *(k for k, _ in parts))) if parts else None
         return self._cache[key]
 
+    def _cold(self, start: str, length_class: int) -> tuple[re.Pattern[str], tuple[int, ...]] | None:
+        """The alternation for a start without its own yet: the class's alternation of every rule (that of
+        ``start`` ""), until ``start`` has been seen ``HOT_START`` times; then its own, kept. The answer is
+        the same (every rule's branches that can begin so are in both, in the same order); building one
+        alternation per start and class costs ~1.5 ms, and a page's rare starts are most of them."""
+        by_start = self._combined[length_class]
+        heat = self._heat[length_class]
+        seen = heat.get(start, 0) + 1
+        if start and seen < HOT_START:
+            heat[start] = seen
+            every = by_start.get("", False)
+            if every is False:
+                every = by_start[""] = self._build("", length_class)
+            return every
+        heat.pop(start, None)
+        got = by_start[start] = self._build(start, length_class)
+        return got
+
     def match(self, line: str, screened: bool = False) -> LineRule | None:
         """The first rule (table order) that matches the stripped ``line``, or None. ``screened``: the
         caller found none of ``screen_tokens`` (ASCII case-insensitively) nor ``SCREEN_CHARS`` in the line,
@@ -332,7 +352,7 @@ class RuleSet:
         by_start = self._combined[length_class]
         combined = by_start.get(start, False)
         if combined is False:
-            combined = by_start[start] = self._build(start, length_class)
+            combined = self._cold(start, length_class)
         if combined is not None:
             m = combined[0].match(line)
             if m is not None:
