@@ -43,6 +43,7 @@ from transforms.linestats import (
 )
 from transforms.rules import RULES, LineRule, RuleSet
 from transforms.schema import REJECTED_SCHEMA
+from transforms.widgets import account_dialogs
 
 __all__ = [
     "REMOVED_DTYPE",
@@ -131,6 +132,7 @@ def _decide(
             block_left = 0
 
     related_lists(lines, why, config)
+    account_dialogs(lines, why)
 
     # headline and date line, near the top of what is left
     published_line: str | None = None
