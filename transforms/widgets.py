@@ -71,19 +71,21 @@ def comments_head(s: str) -> bool:
 # Passwort muss mindestens 8 Zeichen lang sein.", "Diese E-Mail-Adresse ist bereits registriert.",
 # "Forgot your password?", "Create an account". One such line alone is left to the rules (an article
 # mentions passwords and accounts); a run of them is a dialog.
-_ACCOUNT = re.compile(  # searched in the lowercased line, only on a page with a sign-in prompt
-    r"passwor[dt]|e-?mail[- ]?(?:adresse|address)|\b(?:benutzer|user) ?name|\bsign(?:ed)?[ -]?(?:in|up)\b|"
-    r"\blog(?:ged)?[ -]?in\b|\blogin\b|anmeld|angemeldet|einlogg|registr|\bkonto\b|\baccount\b|"
+# account vocabulary, searched in the lowercased line as words (one \b before the whole alternation: a
+# \b per branch, or IGNORECASE, made the search 9-26 µs a line instead of 3.5)
+_ACCOUNT_WORDS = (
+    r"passwor[dt]|e-?mail[- ]?(?:adresse|address)|(?:benutzer|user) ?name|sign(?:ed)?[ -]?(?:in|up)\b|"
+    r"log(?:ged)?[ -]?in\b|login\b|anmeld|angemeldet|einlogg|registr|konto\b|account\b|"
     r"nutzungsbedingungen|datenschutz(?:erklärung|bestimmungen)|terms of (?:use|service)\b|"
-    r"privacy policy\b|mot de passe\b|se connecter\b|\bidentifiant\b|contraseña\b|iniciar sesión\b"
+    r"privacy policy\b|mot de passe\b|se connecter\b|identifiant\b|contraseña\b|iniciar sesión\b"
 )
-_ACCOUNT_WORD = re.compile(r"\b(?:" + _ACCOUNT.pattern.replace(r"\b", "") + ")")  # 3.5 µs a line, not 9
-_ACCOUNT_STEM = re.compile(r"passwor[dt]|anmeld|registr|konto\b|einlogg")  # inside a German compound
+_ACCOUNT_WORD = re.compile(rf"\b(?:{_ACCOUNT_WORDS})")
+_ACCOUNT_STEM = re.compile(r"passwor[dt]|anmeld|registr|konto\b|einlogg")  # closing a German compound
 
 
 def _account_line(low: str) -> bool:
-    """``_ACCOUNT`` searched in a lowercased line, as two faster searches: a single ``\\b`` before the
-    whole alternation, then the stems that close a compound ("Benutzerkonto", "Neuanmeldung")."""
+    """A lowercased line with account vocabulary: a word of ``_ACCOUNT_WORDS``, or a compound ending in
+    one of its German stems ("Benutzerkonto", "Neuanmeldung")."""
     return _ACCOUNT_WORD.search(low) is not None or _ACCOUNT_STEM.search(low) is not None
 
 
