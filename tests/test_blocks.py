@@ -235,3 +235,51 @@ def test_the_main_block_at_the_end_stays_when_nothing_before_it_comes_close() ->
     why = _why(text)
     assert why[1] == "outside_main_block"
     assert all(why.get(n) is None for n in range(82, 85))
+
+
+_STORY = [
+    "The council approved the new budget on Tuesday after a debate that lasted well into the night.",
+    "Spending on schools rises by four percent, while the road repair fund is cut for the second year.",
+    "Opposition members said the cuts would hurt the outer districts, which already wait longest.",
+    "The mayor said the plan was the best the city could afford in a year of falling tax receipts.",
+]
+
+
+def test_in_text_that_is_an_article_already_captions_between_paragraphs_do_not_cut_it_off() -> None:
+    # a scraper's text: two paragraphs, four photo captions, the rest of the story, two short quotes.
+    # The captions outweigh the first two paragraphs, which went as outside_main_block, and so did the
+    # quotes: under 25 characters is not prose.
+    captions = [
+        "Getty Images Council members vote on the budget",
+        "Reuters The mayor speaks to reporters",
+        "AP Photo The city hall at night",
+        "Getty Images Protesters outside the chamber",
+    ]
+    text = "\n".join([*_STORY[:2], *captions, *_STORY[2:], *_STORY[:2], '"It is fair."', "She agreed."])
+    why = _why(text)
+    assert [why.get(n) for n in range(1, 13)] == [
+        *[None] * 2,
+        *["outside_main_block"] * 2,
+        "photo_credit",  # one removed line does not stop the walk back to the first paragraphs
+        "outside_main_block",
+        *[None] * 6,
+    ]
+    assert clean_text(text, fmt="txt").text.endswith('"It is fair."\nShe agreed.')
+
+
+def test_in_a_whole_page_a_short_sentence_next_to_the_article_stays_and_the_menu_goes() -> None:
+    menu = ["Home", "World", "Business", "Sport", "Weather", "Culture", "Travel"]
+    text = "\n".join([*menu, *_STORY, "That is all.", *menu])
+    why = _why(text)
+    assert [why.get(n) for n in range(1, 8)] == ["outside_main_block"] * 7
+    assert why.get(12) is None  # before: outside_main_block (a sentence, but under 25 characters)
+    assert {why.get(n) for n in range(13, 20)} == {"outside_main_block"}
+
+
+def test_a_ranking_and_a_verdicts_points_inside_the_article_are_not_link_lists() -> None:
+    ranking = ["1. Finland", "2. Norway", "3. Australia", "4. Canada", "5. Germany"]
+    points = ["- Most powerful hardware in a home console", "- Still no VR support", "- Expensive"]
+    assert _why("\n".join([*_STORY[:2], *ranking, *_STORY[2:], *points, *_STORY])) == {}
+    menu = ["- Home", "- World News", "- Sport", "- Weather"]
+    why = _why("\n".join([*_STORY[:2], *menu, *_STORY[2:]]))
+    assert [why.get(n) for n in range(3, 7)] == ["short_line_run"] * 4

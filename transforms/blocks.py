@@ -1,5 +1,5 @@
-"""Where the article is in a page of text: the shape of a line (prose, promo, headline, list item, time
-line), lists of other stories' headlines, and the main block of prose with the short-line runs inside it.
+"""Where the article is in a page of text: the shape of a line (prose, promo, headline, time line) and
+the main block of prose with the short-line runs inside it (lists of other stories' headlines: ``related``).
 Each pass marks lines in ``why`` (the rule id of a removed line), the cleaner's one list of verdicts."""
 
 from __future__ import annotations
@@ -9,7 +9,16 @@ import re
 from transforms.clean_config import CleanConfig
 from transforms.widgets import BULLETS, comments_head, widget_text
 
-__all__ = ["BULLETS", "block_scorer", "headline_like", "is_promo", "is_prose", "main_block", "related_lists"]
+__all__ = [
+    "BULLETS",
+    "block_scorer",
+    "headline_like",
+    "is_promo",
+    "is_prose",
+    "main_block",
+    "n_words",
+    "time_line",
+]
 
 
 # ---------------------------------------------------------------- line shape
@@ -20,7 +29,7 @@ _PROSE_END = frozenset('.!?…"”’»。！？')
 _SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」]?$|[.!?。！？][\"'”’»)]? ?[\"'“‘«(]?[A-ZÀ-ÖØ-Þ0-9]")
 
 
-def _n_words(s: str, cap: int = -1) -> int:
+def n_words(s: str, cap: int = -1) -> int:
     """Words, language-agnostic: whitespace tokens, plus CJK characters counted two to a word.
 
     ``cap``: count whitespace tokens only up to ``cap + 1`` (the answer compares the same against any
@@ -52,7 +61,7 @@ def is_prose(s: str, min_words: int) -> bool:
     the article)."""
     if len(s) < 25:
         return False
-    n = _n_words(s, 3 * min_words)
+    n = n_words(s, 3 * min_words)
     # a paragraph ends with punctuation: only the other long lines pay for the token check
     if n >= 3 * min_words and (s[-1] in _PROSE_END or not _token_list(s)):
         return True
@@ -62,12 +71,12 @@ def is_prose(s: str, min_words: int) -> bool:
 def is_promo(s: str, config: CleanConfig) -> bool:
     """A line of a paywall block: short and not a sentence of prose."""
     return len(s) <= config.paywall_block_max_chars and not (
-        _n_words(s) >= 2 * config.prose_min_words and s[-1] in '.!?"”’»'
+        n_words(s) >= 2 * config.prose_min_words and s[-1] in '.!?"”’»'
     )
 
 
 def headline_like(s: str, config: CleanConfig) -> bool:
-    n = _n_words(s)
+    n = n_words(s)
     return 2 <= n <= 30 and len(s) <= config.headline_max_chars and s[-1] not in ".:;,"
 
 
@@ -88,68 +97,9 @@ _TIME_LINE = re.compile(
 )
 
 
-def _time_line(s: str) -> bool:
+def time_line(s: str) -> bool:
+    """A time or date line of a headline list (``_TIME_LINE``), 50 characters at most."""
     return len(s) <= 50 and _TIME_LINE.fullmatch(s) is not None
-
-
-def _list_item(s: str, config: CleanConfig) -> bool:
-    """A line of a list of other stories: a headline (no final full stop, not prose) or a time line."""
-    if len(s) > config.headline_max_chars:
-        return False
-    if _time_line(s):
-        return True
-    return _n_words(s, 20) <= 20 and headline_like(s, config) and not is_prose(s, config.prose_min_words)
-
-
-def _two_time_lines(lines: list[str]) -> bool:
-    """Whether at least two lines are time lines (the count stops at two)."""
-    seen = 0
-    for s in lines:
-        if s and len(s) <= 50 and _time_line(s):
-            seen += 1
-            if seen == 2:
-                return True
-    return False
-
-
-def related_lists(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
-    """Lists of other stories' headlines go as ``related_list``: the headline lines after a "Related" /
-    "More from" / "Trending" lead (``read_more`` with nothing after it), and, without a lead, a run of
-    headline lines in which time/date lines alternate with the headlines (two of each at least)."""
-    n = len(lines)
-    leads = [i for i in range(n) if why[i] == "read_more" and len(lines[i]) <= 40]
-    if not leads and not _two_time_lines(lines):
-        return  # the common case: neither a lead nor two time lines, nothing to look at
-    alive = [i for i in range(n) if lines[i] and why[i] is None]
-    pos = {i: k for k, i in enumerate(alive)}
-    # after a lead
-    for i in leads:
-        if lines[i].rstrip(" :»›>→|").count(":"):
-            continue  # "Related: <a headline>" is a lead with its one headline
-        k = next((pos[j] for j in range(i + 1, n) if j in pos), None)
-        taken = 0
-        while k is not None and k < len(alive) and taken < config.related_list_max_lines:
-            j = alive[k]
-            if why[j] is not None or not _list_item(lines[j], config):
-                break
-            why[j] = "related_list"
-            taken += 1
-            k += 1
-    # without a lead: headlines with time lines between them
-    k = 0
-    while k < len(alive):
-        j = k
-        times = heads = 0
-        while j < len(alive) and why[alive[j]] is None and _list_item(lines[alive[j]], config):
-            if _time_line(lines[alive[j]]):
-                times += 1
-            else:
-                heads += 1
-            j += 1
-        if times >= 2 and heads >= 2 and 2 * times >= heads:
-            for m in range(k, j):
-                why[alive[m]] = "related_list"
-        k = max(j, k + 1)
 
 
 # ---------------------------------------------------------------- the per-document cleaner
@@ -309,14 +259,14 @@ def _short_runs(
     short: set[int] = set()
     k = best_lo
     while k <= best_hi:
-        if prose[k] or _n_words(lines[idx[k]], config.short_run_max_words) > config.short_run_max_words:
+        if prose[k] or n_words(lines[idx[k]], config.short_run_max_words) > config.short_run_max_words:
             k += 1
             continue
         j = k
         while (
             j <= best_hi
             and not prose[j]
-            and _n_words(lines[idx[j]], config.short_run_max_words) <= config.short_run_max_words
+            and n_words(lines[idx[j]], config.short_run_max_words) <= config.short_run_max_words
         ):
             j += 1
         if j - k >= config.short_run_min_lines and _run_is_links(lines, idx[k:j]):
@@ -362,27 +312,80 @@ def _teasers(lines: list[str], idx: list[int], prose: list[bool], config: CleanC
         run.append(k)
 
 
+_ITEM_MARK = re.compile(r"(?:[-*•·–—▪►>]|(\d{1,3})[.)])\s+")  # "- ", "• ", "3. ", "3) "
+
+
 def _link_like(s: str) -> bool:
     """A line of a menu or link list, not of an article's own list: no sentence end, and either very
-    short or capitalised like a headline."""
+    short or capitalised like a headline. A list item is read without its bullet, and its shortness
+    proves nothing ("- Still no VR support" is a verdict's point, "- Sports" a menu's entry: only the
+    capitals tell them apart)."""
     if s[-1] in '.!?;:,"”’»)。！？」' or "   " in s or _CODE.search(s):
         return False  # a sentence, a table row (columns padded with spaces), a line of code or config
-    words = s.split()
-    if len(words) <= 4:
+    mark = _ITEM_MARK.match(s)
+    words = s[mark.end() :].split() if mark else s.split()
+    if not mark and len(words) <= 4:
         return True
     caps = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
     return caps * 5 >= len(words) * 3
 
 
+def _numbered(lines: list[str], members: list[int]) -> bool:
+    """Most of the run numbered 1, 2, 3... in order: a ranking or a list of steps, which menus are not."""
+    nums = [int(m.group(1)) for i in members if (m := _ITEM_MARK.match(lines[i])) and m.group(1)]
+    steps = sum(1 for a, b in zip(nums, nums[1:], strict=False) if b == a + 1)
+    return 2 * (steps + 1) > len(members) and steps >= 2
+
+
 def _run_is_links(lines: list[str], members: list[int]) -> bool:
-    """A run of short lines is a link list when most of its lines read as links (an article's own list
-    of short items stays)."""
-    return 2 * sum(_link_like(lines[i]) for i in members) > len(members)
+    """A run of short lines is a link list when most of its lines read as links and it is not numbered
+    in order (an article's own list of short items stays)."""
+    return 2 * sum(_link_like(lines[i]) for i in members) > len(members) and not _numbered(lines, members)
+
+
+# a sentence, however short: a capital (or a quote, a digit) first, two words or more, a sentence end last
+_SENTENCE_LIKE = re.compile(r"^[\"'“‘«(]?[A-ZÀ-ÖØ-Þ0-9\u3040-\u9fff].*\S [^\s]+[.!?…。！？] ?[\"'”’»)]?$")
+
+
+def _sentence_like(s: str) -> bool:
+    return _SENTENCE_LIKE.search(s) is not None
+
+
+def _keep_sentences(
+    lines: list[str],
+    idx: list[int],
+    prose: list[bool],
+    inside: list[bool],
+    owner: list[int],
+    config: CleanConfig,
+) -> None:
+    """Losing the article costs more than keeping a widget: the sentences next to a block (a short last
+    paragraph, a one-line quote) join it, walking out from it line by line in the scored order
+    (``owner``: nothing after a comment section's head) until a line that is not a sentence or two lines
+    in a row that rules removed. In text that is mostly prose already (a scraper's or an extractor's
+    article text: ``article_text_prose_share`` of its lines prose) the walk goes on past lines that are
+    not sentences (captions between the paragraphs), only not kept; two removed lines still stop it."""
+    lenient = sum(prose) >= config.article_text_prose_share * len(idx)
+    for order in (owner, owner[::-1]):
+        near = False  # walking out from a block
+        removed = 0  # removed lines in a row
+        for k in order:
+            if k < 0:
+                removed += 1
+                near = near and removed < 2
+                continue
+            removed = 0
+            if inside[k]:
+                near = True
+            elif near and (prose[k] or _sentence_like(lines[idx[k]])):
+                inside[k] = True
+            elif not lenient:
+                near = False
 
 
 def block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -> None:
-    """Lines outside the article's blocks (the main block and the further ones, ``_more_blocks``) go as
-    ``outside_main_block``, link-list runs inside them as ``short_line_run``."""
+    """Lines outside the article's blocks (the main block and the further ones, ``_more_blocks``, grown by
+    ``_keep_sentences``) go as ``outside_main_block``, link-list runs inside them as ``short_line_run``."""
     idx, prose, scores, owner = _prose_and_scores(lines, why, config)
     if not scores:
         return
@@ -392,6 +395,7 @@ def block_scorer(lines: list[str], why: list[str | None], config: CleanConfig) -
         lo, hi = owner[a], owner[b]
         inside[lo : hi + 1] = [True] * (hi + 1 - lo)
         short |= _short_runs(lines, idx, prose, lo, hi, config)
+    _keep_sentences(lines, idx, prose, inside, owner, config)
     for k, i in enumerate(idx):
         if not inside[k]:
             why[i] = "outside_main_block"
@@ -413,7 +417,7 @@ def _repeated_in_page(
     A date or time line stays (a table of releases repeats its dates)."""
     seen: dict[str, int] = {}
     for k, i in enumerate(idx):
-        if not prose[k] and len(lines[i]) <= _PAGE_REPEAT_MAX_CHARS and not _time_line(lines[i]):
+        if not prose[k] and len(lines[i]) <= _PAGE_REPEAT_MAX_CHARS and not time_line(lines[i]):
             seen[lines[i]] = seen.get(lines[i], 0) + 1
     if not seen or max(seen.values()) < _PAGE_REPEAT_MIN:
         return

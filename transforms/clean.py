@@ -3,19 +3,18 @@
 Per document (``clean_text``), in this order, first decision wins for a line:
 
 1. ``repeated_line`` — the line is site boilerplate of its outlet (``transforms.linestats``);
-2. line rules — the outlet's extra rules, then ``transforms.rules.RULES`` (ids are the rule ids); a list
-   item ("- Share on Twitter") is matched without its bullet. A ``paywall`` rule opens a block: the short
-   promo lines after it (plan names, prices, durations, feature lists) go as ``paywall_block`` until a
-   prose line or ``paywall_block_max_lines``;
-3. lists of other stories (``related_list``) — the headline lines after a "Related" / "More from" lead,
-   and runs of headlines with time/date lines between them;
+2. line rules — the outlet's extra rules, then ``transforms.rules.RULES`` (ids are the rule ids), a list
+   item ("- Share on Twitter") without its bullet; after a ``paywall`` rule's line, the short promo lines
+   (plans, prices, durations, features) go as ``paywall_block`` up to prose or ``paywall_block_max_lines``;
+3. lists of other stories (``related_list``, ``transforms.related``) — the headline lines after a
+   "Related" / "More from" lead, and runs of headlines with time/date lines between them;
 4. structure — the headline at the top (two words or more) goes to ``title`` (``title_line``); a standalone
    date line goes to ``published`` (``date_line``);
 5. block scorer (full-page text only, see ``CleanConfig.structure``) — the article is the run of lines with
-   the most prose in it (maximum-sum segment: prose lines score their length, other lines a penalty, and
-   the lines the rules removed count as such other lines: they are evidence against the block around
-   them); lines outside it go as ``outside_main_block``; inside it, runs of short non-prose lines (menus,
-   link lists) go as ``short_line_run``, a short line repeated in the page as ``repeated_in_page``.
+   the most prose (maximum-sum segment: prose scores its length, other lines and removed ones a penalty),
+   and the sentences next to it (in text that is mostly prose, also past captions); the rest goes as
+   ``outside_main_block``; inside, runs of short lines that read as links as ``short_line_run``, a short
+   line repeated in the page as ``repeated_in_page``.
 
 ``clean_records`` runs that over a frame of records and keeps every row (with its verdict);
 ``clean_frame`` splits that into (articles, rejected): an article left with too little text is rejected
@@ -30,7 +29,7 @@ from datetime import datetime
 
 import polars as pl
 
-from transforms.blocks import BULLETS, block_scorer, headline_like, is_promo, is_prose, related_lists
+from transforms.blocks import BULLETS, block_scorer, headline_like, is_promo, is_prose
 from transforms.clean_config import CleanConfig
 from transforms.dates import looks_like_date, parse_date
 from transforms.linescreen import screen_hits
@@ -41,6 +40,7 @@ from transforms.linestats import (
     repeated_line_numbers,
     word_count_expr,
 )
+from transforms.related import related_lists
 from transforms.rules import RULES, LineRule, RuleSet
 from transforms.schema import REJECTED_SCHEMA
 from transforms.widgets import account_dialogs

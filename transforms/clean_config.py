@@ -44,6 +44,8 @@ class CleanConfig:
     extra_block_min_paragraphs: int = 3
     extra_block_min_share: float = 0.1
     extra_block_max_gap: float = 1.5
+    # text with this share of prose lines is an article already: its sentences stay wherever they are
+    article_text_prose_share: float = 0.5
     short_run_min_lines: int = 3  # inside the main block, this many short lines in a row are a link list
     short_run_max_words: int = 12  # ...each of at most this many words
     related_list_max_lines: int = (
