@@ -6,7 +6,7 @@ import pytest
 
 from transforms.clean import clean_text
 from transforms.rules import RULES, first_match
-from transforms.widgets import account_dialogs, comments_head, widget_text
+from transforms.widgets import ACCOUNT_RULES, account_dialogs, comments_head, widget_text
 
 BODY = "Russia and Turkey are on opposite sides of the Syrian conflict, officials in both capitals said."
 
@@ -114,7 +114,7 @@ def test_a_rule_s_verdict_inside_the_dialog_stays_and_counts() -> None:
     [
         # four account lines: below ACCOUNT_MIN_LINES, left to the rules
         ["Sign in", "Email address", "Password", "Forgot your password?", BODY],
-        ["Email address", "Password", "Username", "Account", "Sign up", BODY],  # no sign-in rule's line
+        ["Email address", "Your password", "Username", "Account", "Sign up", BODY],  # no sign-in rule's line
         # an article on a breach: its account lines are paragraphs, or too far apart
         [
             "Hackers stole the passwords of 3 million accounts, the company said on Monday.",
@@ -139,3 +139,8 @@ def test_the_cleaner_drops_a_dialog_and_keeps_the_article() -> None:
     res = clean_text("\n\n".join([*article, *ZDF_DIALOG]), fmt="txt")
     assert [t for t in res.text.split("\n") if t] == article
     assert [rule for _, _, rule in res.removed] == ["account_dialog"] * 9 + ["signin_prompt"]
+
+
+def test_the_sign_in_rules_a_dialog_stands_on_are_rules_of_the_table() -> None:
+    # ACCOUNT_RULES names rule ids as text: a renamed rule would silently switch the dialogs off
+    assert {r.id for r in RULES} >= ACCOUNT_RULES

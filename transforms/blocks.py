@@ -361,10 +361,10 @@ def _keep_sentences(
 ) -> None:
     """Losing the article costs more than keeping a widget: the sentences next to a block (a short last
     paragraph, a one-line quote) join it, walking out from it line by line in the scored order
-    (``owner``: nothing after a comment section's head) until a line that is not a sentence or two lines
-    in a row that rules removed. In text that is mostly prose already (a scraper's or an extractor's
-    article text: ``article_text_prose_share`` of its lines prose) the walk goes on past lines that are
-    not sentences (captions between the paragraphs), only not kept; two removed lines still stop it."""
+    (``owner``: nothing after a comment section's head) until a line that is not a sentence or one that a
+    rule removed. In text that is mostly prose already (a scraper's or an extractor's article text:
+    ``article_text_prose_share`` of its lines prose) the walk goes on past lines that are not sentences
+    (captions between the paragraphs), only not keeping them, and past one removed line, not two."""
     lenient = sum(prose) >= config.article_text_prose_share * len(idx)
     for order in (owner, owner[::-1]):
         near = False  # walking out from a block
@@ -372,7 +372,7 @@ def _keep_sentences(
         for k in order:
             if k < 0:
                 removed += 1
-                near = near and removed < 2
+                near = near and lenient and removed < 2
                 continue
             removed = 0
             if inside[k]:

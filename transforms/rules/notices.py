@@ -36,8 +36,10 @@ NOTICE_RULES: tuple[LineRule, ...] = (
         r"\W{0,3}$"
         r"|^this (?:article|story|content|material) is (?:the )?copyrighted property of\b"
         r"|^(?:written )?permission must be obtained before (?:any )?(?:reprint|republication)"
-        r"|^(?:copyright|©) ?: ?[^\n]{2,60}$",
-        max_chars=200,
+        r"|^(?:copyright|©) ?: ?[^\n]{2,60}$"
+        r"|^(?:copyright|©|\(c\)|\d{4}(?:[-–]\d{4})?)\s?[^\n]{0,80}\b(?:all rights reserved|"
+        r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados)\.\s[^\n]{0,320}$",
+        max_chars=420,
         keywords=(
             "copyright",
             "©",
@@ -118,11 +120,17 @@ NOTICE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "embed_consent",
-        "Placeholder of a blocked embed: 'Klicken Sie auf den Button, um den Inhalt von X zu laden'",
+        "Placeholder of a blocked embed or player: 'Klicken Sie auf den Button, um den Inhalt von X zu "
+        "laden', 'Please enable JavaScript to view the comments'",
         "boilerplate",
         r"^(?:klicken sie auf den (?:unteren |folgenden )?button,? um (?:den )?inhalte? (?:von|aus) "
         r"[^\n]{1,80} zu laden|click (?:on )?the button (?:below )?to load the content (?:from|of) "
-        r"[^\n]{1,80}|mit dem laden des inhalts akzeptieren sie\b[^\n]{0,120}|inhalt laden|load content)"
+        r"[^\n]{1,80}|mit dem laden des inhalts akzeptieren sie\b[^\n]{0,120}|inhalt laden|load content|"
+        r"(?:to view this (?:video|content|map) )?please (?:enable|turn on|activate) javascript\b"
+        r"[^\n]{0,120}|"
+        r"(?:javascript|js) (?:is (?:disabled|required)|must be enabled)\b[^\n]{0,120}|"
+        r"(?:your|this) browser does not support (?:the )?(?:video|audio|html5|iframes?)\b[^\n]{0,80}|"
+        r"bitte aktivieren sie javascript\b[^\n]{0,120})"
         r"\W{0,3}$",
         max_chars=200,
     ),
