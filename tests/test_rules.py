@@ -521,7 +521,21 @@ WIDGET_LINES: dict[str, list[str]] = {
         "Mit der Anmeldung akzeptieren Sie unsere Datenschutzbestimmungen.",
         "Eine Abmeldung ist jederzeit möglich.",
     ],
-    "read_more": ["Latest News", "Around the Web", "From Our Partners", "Sponsored Stories"],
+    "read_more": [
+        "Latest News",
+        "Around the Web",
+        "From Our Partners",
+        "Sponsored Stories",
+        "Die meistgelesenen Artikel",
+    ],
+    "letters_prompt": [
+        "Was this article helpful?",
+        "War der Artikel nützlich?",
+        "Comments are moderated.",
+        "Please note that comments are moderated and it is not always possible to publish all of them.",
+        "POPSUGAR Would Like To Send You Push Notifications.",
+        "Para comentar debes registrarte y completar los datos generales.",
+    ],
     "separator_line": ["◆◆◆", "★★★★★"],
     "copyright_footer": [
         "© 2004-2019 All rights reserved. MNT is the registered trade mark of Healthline Media. Any medical "
@@ -543,6 +557,9 @@ WIDGET_NEIGHBOURS = [
     "The label kept all rights reserved. Fans were upset.",
     "If you value your privacy, experts say, change your password often.",
     "Watch now, the coach told his players, and learn.",
+    "The comments were moderated by the board.",
+    "Was this article helpful to the defence? The judge asked.",
+    "She said the company would like to send you notifications about it.",
 ]
 
 

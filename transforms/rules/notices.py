@@ -146,11 +146,25 @@ NOTICE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "letters_prompt",
-        "Letters prompt: 'We want to hear what you think about this article', 'Submit a letter to…'",
+        "Reader prompts: 'We want to hear what you think about this article', 'Submit a letter to…', "
+        "'Was this article helpful?', 'Comments are moderated…', '… would like to send you notifications'",
         "boilerplate",
         r"^(?:we want to hear what you think about this (?:article|story)|submit (?:a |your )?letters? to "
-        r"the editor)\b[^\n]{0,160}$",
-        max_chars=220,
+        r"the editor)\b[^\n]{0,160}$"
+        r"|^(?:was this (?:article|page|story|post|information) (?:helpful|useful)|"
+        r"did you (?:find|like) this (?:article|story)(?: helpful| useful)?|"
+        r"war (?:der|dieser|die|diese) (?:artikel|beitrag|seite|information) (?:hilfreich|nützlich)|"
+        r"(?:möchten sie|willst du) (?:den|diesen) (?:artikel|beitrag) "
+        r"teilen|cet article vous a-t-il (?:été utile|plu)|¿(?:te|le) (?:ha )?(?:resultado|sido) útil "
+        r"(?:este|esta) (?:artículo|nota|información))\s?\??$"
+        r"|^(?:(?:all |reader )?comments (?:are|will be) (?:moderated|reviewed|pre-moderated)|"
+        r"please (?:understand|note) that (?:all )?comments\b|"
+        r"some comments may be (?:republished|published|reprinted)\b|"
+        r"(?:we|the editors?) reserve the right to (?:remove|edit|delete|reject) (?:any )?comments\b|"
+        r"(?:para|pour) (?:comentar|commenter),? (?:debes|tienes que|es necesario|vous devez)\b|"
+        r"kommentare werden (?:moderiert|vor der veröffentlichung geprüft)\b)[^\n]{0,240}$"
+        r"|^[^\n]{1,40} would like to send you (?:push )?notifications\W{0,3}$",
+        max_chars=300,
     ),
     LineRule(
         "contact_line",

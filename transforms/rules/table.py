@@ -321,6 +321,7 @@ RULES: tuple[LineRule, ...] = (
         r"news)|"
         r"most (?:read|popular|viewed)|trending(?: now| stories)?|top stories|editor(?:'|’)s picks|"
         r"you may also like|latest (?:news|stories)|around the web|from (?:our|the) partners|"
+        r"(?:die )?meist(?:gelesenen?|geklickten?|kommentierten?) (?:artikel|beiträge|nachrichten|news)|"
         r"sponsored stories|"
         r"you might also like|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|das könnte sie auch "
         r"interessieren|weitere artikel|lire aussi|à lire aussi|a lire aussi|sur le même sujet|voir aussi|"
