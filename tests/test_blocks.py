@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.blocks import _token_list, is_prose
 from transforms.clean import clean_text
+from transforms.lineshape import _token_list, is_prose
 
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -251,18 +251,20 @@ def test_in_text_that_is_an_article_already_captions_between_paragraphs_do_not_c
     # quotes: under 25 characters is not prose.
     captions = [
         "Getty Images Council members vote on the budget",
-        "Reuters The mayor speaks to reporters",
+        "Reuters The mayor speaks to reporters outside the city hall",
         "AP Photo The city hall at night",
-        "Getty Images Protesters outside the chamber",
+        "Getty Images Protesters gather outside the chamber on Tuesday",
     ]
-    text = "\n".join([*_STORY[:2], *captions, *_STORY[2:], *_STORY[:2], '"It is fair."', "She agreed."])
+    text = "\n".join(
+        [*_STORY[:2], *captions, *_STORY[2:], "What comes next", *_STORY[:2], '"It is fair."', "She agreed."]
+    )
     why = _why(text)
-    assert [why.get(n) for n in range(1, 13)] == [
+    assert [why.get(n) for n in range(1, 14)] == [
         *[None] * 2,
         *["outside_main_block"] * 2,
         "photo_credit",  # one removed line does not stop the walk back to the first paragraphs
         "outside_main_block",
-        *[None] * 6,
+        *[None] * 7,  # the subheading between the paragraphs too: short lines between kept ones stay
     ]
     assert clean_text(text, fmt="txt").text.endswith('"It is fair."\nShe agreed.')
 

@@ -16,9 +16,8 @@ Per document (``clean_text``), in this order, first decision wins for a line:
    ``outside_main_block``; inside, runs of short lines that read as links as ``short_line_run``, a short
    line repeated in the page as ``repeated_in_page``.
 
-``clean_records`` runs that over a frame of records and keeps every row (with its verdict);
-``clean_frame`` splits that into (articles, rejected): an article left with too little text is rejected
-as ``too_short``, never silently written.
+``clean_records`` runs that over a frame of records (every row kept, with its verdict); ``clean_frame``
+splits it into (articles, rejected): an article left with too little text is rejected ``too_short``.
 """
 
 from __future__ import annotations
@@ -29,10 +28,11 @@ from datetime import datetime
 
 import polars as pl
 
-from transforms.blocks import BULLETS, block_scorer, headline_like, is_promo, is_prose
+from transforms.blocks import block_scorer
 from transforms.clean_config import CleanConfig
 from transforms.dates import looks_like_date, parse_date
 from transforms.linescreen import screen_hits
+from transforms.lineshape import BULLETS, headline_like, is_promo, is_prose
 from transforms.linestats import (
     line_hash,
     may_normalise_to,

@@ -3,8 +3,8 @@ time or date line beside each: the lines of such a list go as ``related_list``."
 
 from __future__ import annotations
 
-from transforms.blocks import headline_like, is_prose, n_words, time_line
 from transforms.clean_config import CleanConfig
+from transforms.lineshape import headline_like, is_prose, n_words, time_line
 
 __all__ = ["related_lists"]
 
