@@ -285,3 +285,11 @@ def test_a_ranking_and_a_verdicts_points_inside_the_article_are_not_link_lists()
     menu = ["- Home", "- World News", "- Sport", "- Weather"]
     why = _why("\n".join([*_STORY[:2], *menu, *_STORY[2:]]))
     assert [why.get(n) for n in range(3, 7)] == ["short_line_run"] * 4
+
+
+def test_a_short_question_at_the_articles_edge_asks_the_reader_and_does_not_join_it() -> None:
+    # a local site's prompts under a wire brief: kept, they halve its containment in a longer copy
+    text = "\n".join([*_STORY, "Did you feel the earthquake?", "Have you felt any aftershocks?"])
+    why = _why(text)
+    assert [why.get(n) for n in (5, 6)] == ["outside_main_block"] * 2
+    assert _why("\n".join([*_STORY[:2], "Why now?", *_STORY[2:]])) == {}  # inside the article it stays

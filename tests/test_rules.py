@@ -535,6 +535,8 @@ WIDGET_LINES: dict[str, list[str]] = {
         "Please note that comments are moderated and it is not always possible to publish all of them.",
         "POPSUGAR Would Like To Send You Push Notifications.",
         "Para comentar debes registrarte y completar los datos generales.",
+        "Tell us in the comments.",
+        "Share your thoughts below",
     ],
     "separator_line": ["◆◆◆", "★★★★★"],
     "copyright_footer": [
@@ -560,6 +562,7 @@ WIDGET_NEIGHBOURS = [
     "The comments were moderated by the board.",
     "Was this article helpful to the defence? The judge asked.",
     "She said the company would like to send you notifications about it.",
+    "Tell us in the comments what you saw, the sheriff urged witnesses on Monday.",
 ]
 
 

@@ -263,6 +263,12 @@ def _sentence_like(s: str) -> bool:
     return _SENTENCE_LIKE.search(s) is not None
 
 
+def _question(s: str) -> bool:
+    """A short question at an article's edge asks the reader ("Did you feel the earthquake?"): it does
+    not join the block (a question inside the article stays with the lines around it)."""
+    return s.rstrip("\"'”’»)").endswith("?")
+
+
 def _keep_sentences(
     lines: list[str],
     idx: list[int],
@@ -290,7 +296,7 @@ def _keep_sentences(
             removed = 0
             if inside[k]:
                 near = True
-            elif near and (prose[k] or _sentence_like(lines[idx[k]])):
+            elif near and (prose[k] or _sentence_like(lines[idx[k]]) and not _question(lines[idx[k]])):
                 inside[k] = True
             elif not lenient:
                 near = False

@@ -163,7 +163,11 @@ NOTICE_RULES: tuple[LineRule, ...] = (
         r"(?:we|the editors?) reserve the right to (?:remove|edit|delete|reject) (?:any )?comments\b|"
         r"(?:para|pour) (?:comentar|commenter),? (?:debes|tienes que|es necesario|vous devez)\b|"
         r"kommentare werden (?:moderiert|vor der veröffentlichung geprüft)\b)[^\n]{0,240}$"
-        r"|^[^\n]{1,40} would like to send you (?:push )?notifications\W{0,3}$",
+        r"|^[^\n]{1,40} would like to send you (?:push )?notifications\W{0,3}$"
+        r"|^(?:tell|let) us (?:know )?(?:what you think )?(?:below |down )?in the comments"
+        r"(?: below| section)?\W{0,3}$"
+        r"|^(?:share|leave) (?:your (?:thoughts|comments|views)|a comment)(?: below| in the comments"
+        r"(?: section)?)?\W{0,3}$",
         max_chars=300,
     ),
     LineRule(
