@@ -282,6 +282,8 @@ def test_a_ranking_and_a_verdicts_points_inside_the_article_are_not_link_lists()
     ranking = ["1. Finland", "2. Norway", "3. Australia", "4. Canada", "5. Germany"]
     points = ["- Most powerful hardware in a home console", "- Still no VR support", "- Expensive"]
     assert _why("\n".join([*_STORY[:2], *ranking, *_STORY[2:], *points, *_STORY])) == {}
+    countdown = ["5. Tottenham Hotspur", "4. Chelsea", "3. Arsenal", "2. Liverpool", "1. Manchester City"]
+    assert _why("\n".join([*_STORY[:2], *countdown, *_STORY[2:]])) == {}
     menu = ["- Home", "- World News", "- Sport", "- Weather"]
     why = _why("\n".join([*_STORY[:2], *menu, *_STORY[2:]]))
     assert [why.get(n) for n in range(3, 7)] == ["short_line_run"] * 4
@@ -292,4 +294,16 @@ def test_a_short_question_at_the_articles_edge_asks_the_reader_and_does_not_join
     text = "\n".join([*_STORY, "Did you feel the earthquake?", "Have you felt any aftershocks?"])
     why = _why(text)
     assert [why.get(n) for n in (5, 6)] == ["outside_main_block"] * 2
-    assert _why("\n".join([*_STORY[:2], "Why now?", *_STORY[2:]])) == {}  # inside the article it stays
+    assert _why("\n".join([*_STORY, "That is all."])) == {}  # a statement there joins it
+
+
+def test_a_password_subheading_in_a_story_on_passwords_is_no_sign_in_dialog() -> None:
+    story = [
+        "Password managers store every login in one encrypted vault, so users need remember only one.",
+        "Security researchers say the tools are safer than reusing the same password on many sites.",
+        "Password",
+        "A strong master password is long: four or five random words beat a short string of symbols.",
+        "Your email address and your password should never be the same on two accounts, they said.",
+        "Most managers can also fill in forms and warn users when a site they use has been breached.",
+    ]
+    assert _why("\n".join(story)) == {}  # a first version took the whole story as account_dialog

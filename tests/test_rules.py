@@ -22,6 +22,18 @@ from transforms.rules import (
 
 # rule id -> (lines it must match, real article sentences it must not match)
 CASES: dict[str, tuple[list[str], list[str]]] = {
+    "footer_notice": (
+        [
+            "© 2004-2019 All rights reserved. MNT is the registered trade mark of Healthline Media. Any "
+            "medical information published on this website is not intended as a substitute for informed "
+            "medical advice and you should not take any action before consulting with a professional.",
+        ],
+        [
+            "Copyright holders filed suit in 2023, arguing that the archive had copied millions of books "
+            "without permission; the court ruled against them on Tuesday, saying the scans were fair use "
+            "and that all rights reserved by the authors remained untouched by the ruling, lawyers said.",
+        ],
+    ),
     "paywall_counter": (
         [
             "You've read 3 stories this month",
@@ -483,11 +495,11 @@ WIDGET_LINES: dict[str, list[str]] = {
         "Your browser does not support the video tag.",
         "JavaScript is required.",
     ],
-    "signin_prompt": ["Welcome back!", "Continue with Facebook", "Password", "Remember me", "Log Out"],
+    "signin_prompt": ["Continue with Facebook", "Sign in with Apple", "Keep me logged in"],
     "weather_widget": [
         "Partly Cloudy",
         "Mostly sunny, 54°",
-        "Today's forecast",
+        "5-Day Forecast",
         "Weather Alerts",
         "Chance of rain 30%",
         "Humidity: 45%",
@@ -496,7 +508,6 @@ WIDGET_LINES: dict[str, list[str]] = {
         "Hi 75° | Lo 60°",
         "New York, NY 45°F",
         "Open today until 9 p.m.",
-        "Closed Sundays",
     ],
     "donation_prompt": [
         "Your support matters.",
@@ -522,7 +533,6 @@ WIDGET_LINES: dict[str, list[str]] = {
         "Eine Abmeldung ist jederzeit möglich.",
     ],
     "read_more": [
-        "Latest News",
         "Around the Web",
         "From Our Partners",
         "Sponsored Stories",
@@ -538,10 +548,11 @@ WIDGET_LINES: dict[str, list[str]] = {
         "Tell us in the comments.",
         "Share your thoughts below",
     ],
-    "separator_line": ["◆◆◆", "★★★★★"],
-    "copyright_footer": [
+    "separator_line": ["◆◆◆", "◇ ◇ ◇"],
+    "footer_notice": [
         "© 2004-2019 All rights reserved. MNT is the registered trade mark of Healthline Media. Any medical "
-        "information published on this website is not intended as a substitute for informed medical advice.",
+        "information published on this website is not intended as a substitute for informed medical advice "
+        "and you should not take any action before consulting with a healthcare professional.",
     ],
 }
 # story sentences beside those widgets' words, which no rule may take
@@ -563,6 +574,35 @@ WIDGET_NEIGHBOURS = [
     "Was this article helpful to the defence? The judge asked.",
     "She said the company would like to send you notifications about it.",
     "Tell us in the comments what you saw, the sheriff urged witnesses on Monday.",
+    # a first version of these rules took all of the following (a review's list)
+    "Password",  # a subheading of a story on password managers: it opened an account dialog
+    "Remember Me",
+    "JavaScript is disabled by default in Tor Browser's Safest mode.",
+    "This browser does not support the video codec AV1, Apple confirmed on Monday.",
+    "Comments will be reviewed by EPA staff before the rule is finalized in the spring.",
+    "We reserve the right to remove comments, the platform's new policy states.",
+    "Kommentare werden moderiert, heißt es in den neuen Richtlinien von X.",
+    "We rely on donations from the community to keep the shelter open, said director Jane Smith.",
+    "Your support is vital, Zelensky told Biden",
+    "Yes, I'll support whoever the nominee is.",
+    "Join the members of the church choir on Saturday at 7 p.m.",
+    "If you like this team, you have to support them through the bad years too.",
+    "Only $300 a month is left for food after rent, she said.",
+    "Enjoy unlimited access to the city's parks this summer, the mayor said.",
+    "Eine Abmeldung ist jederzeit möglich, sagte ein Sprecher der Stadt.",
+    "Mit der Registrierung bestätigen Sie, dass Sie über 18 Jahre alt sind, heißt es im Gesetz.",
+    "Ja, ich möchte den Newsletter abbestellen, schrieb die Leserin.",
+    "★★★★☆",
+    "● ● ● ○ ○",
+    "Latest news",
+    "Today's forecast",
+    "Current conditions",
+    "Clear",
+    "Showers",
+    "Closed Mondays",
+    "You have three stories left to tell, he told her.",
+    "Become a monthly donor to the food bank for as little as $10",
+    "2019 was the year the label first printed All rights reserved. on every sleeve, collectors say.",
 ]
 
 

@@ -114,7 +114,7 @@ def test_a_rule_s_verdict_inside_the_dialog_stays_and_counts() -> None:
     [
         # four account lines: below ACCOUNT_MIN_LINES, left to the rules
         ["Sign in", "Email address", "Password", "Forgot your password?", BODY],
-        ["Email address", "Your password", "Username", "Account", "Sign up", BODY],  # no sign-in rule's line
+        ["Email address", "Password", "Username", "Account", "Sign up", BODY],  # no sign-in rule's line
         # an article on a breach: its account lines are paragraphs, or too far apart
         [
             "Hackers stole the passwords of 3 million accounts, the company said on Monday.",

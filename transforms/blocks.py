@@ -243,9 +243,11 @@ def _link_like(s: str) -> bool:
 
 
 def _numbered(lines: list[str], members: list[int]) -> bool:
-    """Most of the run numbered 1, 2, 3... in order: a ranking or a list of steps, which menus are not."""
+    """Most of the run numbered 1, 2, 3... or 10, 9, 8... in order: a ranking, a countdown or a list of
+    steps, which menus are not."""
     nums = [int(m.group(1)) for i in members if (m := _ITEM_MARK.match(lines[i])) and m.group(1)]
-    steps = sum(1 for a, b in zip(nums, nums[1:], strict=False) if b == a + 1)
+    up = sum(1 for a, b in zip(nums, nums[1:], strict=False) if b == a + 1)
+    steps = max(up, sum(1 for a, b in zip(nums, nums[1:], strict=False) if b == a - 1))
     return 2 * (steps + 1) > len(members) and steps >= 2
 
 
@@ -284,7 +286,8 @@ def _keep_sentences(
     ``article_text_prose_share`` of its lines prose) the walk goes on past lines that are not sentences
     (captions between the paragraphs), only not keeping them, and past one removed line, not two; then
     the short lines between kept ones stay too (``_keep_short_between``)."""
-    lenient = sum(prose) >= config.article_text_prose_share * len(idx)
+    scored = [k for k in owner if k >= 0]  # not a comment section's lines: they are prose too
+    lenient = sum(prose[k] for k in scored) >= config.article_text_prose_share * len(scored)
     for order in (owner, owner[::-1]):
         near = False  # walking out from a block
         removed = 0  # removed lines in a row

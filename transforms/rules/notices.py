@@ -36,10 +36,8 @@ NOTICE_RULES: tuple[LineRule, ...] = (
         r"\W{0,3}$"
         r"|^this (?:article|story|content|material) is (?:the )?copyrighted property of\b"
         r"|^(?:written )?permission must be obtained before (?:any )?(?:reprint|republication)"
-        r"|^(?:copyright|©) ?: ?[^\n]{2,60}$"
-        r"|^(?:copyright|©|\(c\)|\d{4}(?:[-–]\d{4})?)\s?[^\n]{0,80}\b(?:all rights reserved|"
-        r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados)\.\s[^\n]{0,320}$",
-        max_chars=420,
+        r"|^(?:copyright|©) ?: ?[^\n]{2,60}$",
+        max_chars=200,
         keywords=(
             "copyright",
             "©",
@@ -50,6 +48,15 @@ NOTICE_RULES: tuple[LineRule, ...] = (
             "derechos",
             "permission",
         ),
+    ),
+    LineRule(
+        "footer_notice",
+        "A copyright line that runs on into the site's legal notice: '© 2004-2019 All rights reserved. "
+        "MNT is the registered trade mark of… Any medical information published on this website…'",
+        "boilerplate",
+        r"^(?:copyright|©|\(c\))\s?[^\n]{0,80}\b(?:all rights reserved|"
+        r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados)\.\s[^\n]{0,320}$",
+        max_chars=420,
     ),
     LineRule(  # anchored, no keywords: it joins the line-start dispatch (copyright_footer is a search)
         "reprint_notice",
@@ -127,10 +134,12 @@ NOTICE_RULES: tuple[LineRule, ...] = (
         r"[^\n]{1,80} zu laden|click (?:on )?the button (?:below )?to load the content (?:from|of) "
         r"[^\n]{1,80}|mit dem laden des inhalts akzeptieren sie\b[^\n]{0,120}|inhalt laden|load content|"
         r"(?:to view this (?:video|content|map) )?please (?:enable|turn on|activate) javascript\b"
-        r"[^\n]{0,120}|"
-        r"(?:javascript|js) (?:is (?:disabled|required)|must be enabled)\b[^\n]{0,120}|"
-        r"(?:your|this) browser does not support (?:the )?(?:video|audio|html5|iframes?)\b[^\n]{0,80}|"
-        r"bitte aktivieren sie javascript\b[^\n]{0,120})"
+        r"[^\n,]{0,120}|"
+        r"(?:javascript|js) (?:is (?:disabled|required|not enabled)|must be enabled)(?: (?:in|on) your "
+        r"browser)?(?:\.? (?:please )?enable it[^\n,]{0,40})?|"
+        r"(?:your|this) browser does not support (?:the )?(?:video|audio|html5|iframes?)(?: tag| element| "
+        r"playback)?|"
+        r"bitte aktivieren sie javascript\b[^\n,]{0,120})"
         r"\W{0,3}$",
         max_chars=200,
     ),
@@ -157,12 +166,13 @@ NOTICE_RULES: tuple[LineRule, ...] = (
         r"(?:möchten sie|willst du) (?:den|diesen) (?:artikel|beitrag) "
         r"teilen|cet article vous a-t-il (?:été utile|plu)|¿(?:te|le) (?:ha )?(?:resultado|sido) útil "
         r"(?:este|esta) (?:artículo|nota|información))\s?\??$"
-        r"|^(?:(?:all |reader )?comments (?:are|will be) (?:moderated|reviewed|pre-moderated)|"
+        r"|^(?:(?:all |reader )?comments (?:are|will be) (?:moderated|pre-moderated|reviewed before "
+        r"(?:they|being) (?:appear|publish|post)\w{0,4})|"
         r"please (?:understand|note) that (?:all )?comments\b|"
         r"some comments may be (?:republished|published|reprinted)\b|"
         r"(?:we|the editors?) reserve the right to (?:remove|edit|delete|reject) (?:any )?comments\b|"
         r"(?:para|pour) (?:comentar|commenter),? (?:debes|tienes que|es necesario|vous devez)\b|"
-        r"kommentare werden (?:moderiert|vor der veröffentlichung geprüft)\b)[^\n]{0,240}$"
+        r"kommentare werden (?:moderiert|vor der veröffentlichung geprüft)\b)[^\n,]{0,240}$"
         r"|^[^\n]{1,40} would like to send you (?:push )?notifications\W{0,3}$"
         r"|^(?:tell|let) us (?:know )?(?:what you think )?(?:below |down )?in the comments"
         r"(?: below| section)?\W{0,3}$"

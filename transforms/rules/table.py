@@ -58,10 +58,10 @@ RULES: tuple[LineRule, ...] = (
         r"get (?:unlimited|"
         r"full|digital) access|unlock (?:unlimited|full|this)|become a (?:subscriber|member)|support (?:our|"
         r"independent) journalism|jetzt (?:abonnieren|abo|testen|gratis testen|registrieren)|abonnieren sie|"
-        r"abonnez-vous|je m'abonne|je m’abonne|s'abonner|suscríbete|suscribete|hazte (?:socio|suscriptor)|"
-        r"enjoy unlimited (?:digital )?access|(?:only|just) [$€£]\d{1,3}(?:[.,]\d\d)? (?:for|a|per) "
-        r"(?:your )?(?:first )?(?:month|week|\d{1,2} (?:weeks|months)))\b"
-        r"[^.!?]{0,80}[.!?→»]?\s*$",
+        r"abonnez-vous|je m'abonne|je m’abonne|s'abonner|suscríbete|suscribete|hazte (?:socio|suscriptor))\b"
+        r"[^.!?]{0,80}[.!?→»]?\s*$"
+        r"|^(?:enjoy unlimited digital access|(?:only|just) [$€£]\d{1,3}(?:[.,]\d\d)? for "
+        r"(?:your |the )?first (?:month|week|year|\d{1,2} (?:weeks|months)))\W{0,3}$",
         max_chars=120,
     ),
     LineRule(
@@ -142,15 +142,15 @@ RULES: tuple[LineRule, ...] = (
         "Metered-paywall counter: 'You've read 3 stories this month', '2 of 5 free articles' (en/de/fr/es)",
         "boilerplate",
         r"^(?:you(?:'|’)ve read|you have read|you have) (?:\d{1,3}|one|two|three|four|five)\b"
-        r"[^.!?]{0,40}\b(?:articles?|stories|free|left|remaining)\b[^.!?]{0,60}[.!?]?$"
+        r"[^.!?]{0,40}\b(?:articles?|stories|free|left|remaining)\b[^.!?,]{0,60}[.!?]?$"
         r"|^(?:this is )?your (?:\d{1,3}(?:st|nd|rd|th)|first|second|third|last) "
         r"free (?:article|story)\b.{0,60}$"
         r"|^\d{1,3} (?:of|/|von) \d{1,3} (?:free |kostenlosen? |gratuits? )?(?:articles?|stories|artikeln?)"
         r"\b.{0,60}$"
         r"|^(?:sie haben|du hast) (?:bereits |noch )?(?:\d{1,3}|einen?|zwei|drei)\b"
         r".{0,40}\b(?:artikeln?|beiträgen?)\b.{0,60}$"
-        r"|^(?:thanks for reading[!.,]? )?you have (?:\d{1,3}|one|two|three) (?:free )?(?:articles?|stories)"
-        r" (?:left|remaining)\b.{0,60}$"
+        r"|^(?:thanks for reading[!.,]? )?you have (?:\d{1,3}|one|two|three) free (?:articles?|stories)"
+        r" (?:left|remaining)(?: (?:this|for the) (?:month|week))?[.!]?$"
         r"|^free (?:articles?|stories) (?:left|remaining):? ?\d{1,3}\W{0,3}$"
         r"|^il vous reste \d{1,3} articles?\b.{0,60}$"
         r"|^(?:te|le) quedan? \d{1,3} (?:artículos?|noticias)\b.{0,60}$",
@@ -165,20 +165,23 @@ RULES: tuple[LineRule, ...] = (
         r"local (?:journalism|news)|quality journalism)\b[^\n]{0,160}$"
         r"|^help us (?:deliver|keep|fund|continue|produce|do)\b"
         r".{0,80}\b(?:journalism|reporting|news|coverage|newsroom)\b.{0,120}$"
-        r"|^become a (?:sustaining |founding |monthly )?(?:member|supporter|patron|subscriber|donor)"
+        r"|^become a (?:sustaining |founding )?(?:member|supporter|patron|subscriber)"
         r"(?:\W{0,3}$|(?: today| now)?\s?(?:from|for|and|to|"
         r"—|-|–|:|,)\s[^.!?]{0,100}[.!?]?$)"
         r"|^(?:make a|your) (?:one-off |one-time |single |monthly |annual )?(?:contribution|donation|gift)\b"
         r".{0,80}$"
-        r"|^your support (?:matters|makes (?:this|it|our \w{1,15}) possible|is (?:vital|crucial|essential))\b"
-        r".{0,120}$"
-        r"|^we (?:rely|depend) on (?:readers|supporters|donations|members|the support of)\b.{0,160}$"
-        r"|^if you (?:value|appreciate|enjoy(?:ed)?|like(?:d)?) (?:our|this|what we do|the work)\b.{0,60}\b"
-        r"(?:donat|support|contribut|subscri|member)\w{0,10}\b.{0,80}$"
-        r"|^(?:contribute|donate) (?:now|today|to support)\b.{0,100}$"
+        r"|^your support (?:matters|makes (?:this|it|our \w{1,15}) possible|is (?:vital|crucial|essential))"
+        r"(?: to (?:us|our \w{1,20}))?[.!]?(?: [^\n,]{0,120})?$"
+        r"|^we (?:rely|depend) on (?:readers|supporters|donations|members|the support of)\b[^\n,]{0,80}"
+        r"\b(?:you|your|our (?:journalism|reporting|work|newsroom|mission))\b[^\n,]{0,80}$"
+        r"|^if you (?:value|appreciate|enjoy(?:ed)?|like(?:d)?) (?:our|this|what we do)(?: \w{1,20}){0,4},? "
+        r"(?:please )?(?:consider |help |support |donat|contribut|subscrib|become)[^\n]{0,100}$"
+        r"|^(?:contribute|donate) (?:now|today|to support (?:us|our|independent|local|quality|this))"
+        r"[^\n,]{0,80}$"
         r"|^(?:choose|select|pick) (?:an|your) (?:amount|donation amount|contribution)\W{0,3}$"
-        r"|^yes,? i(?:'|’)(?:ll| will| want to) (?:donate|give|contribute|support)\b.{0,60}$"
-        r"|^join (?:our (?:community|family) of|the) (?:supporters|members|donors|readers who)\b.{0,100}$"
+        r"|^yes,? i(?:'|’)(?:ll| will| want to) (?:donate|give|contribute)\b[^\n,]{0,40}$"
+        r"|^join (?:our (?:community|family) of|the \d[\d,.]{0,9}k?) (?:supporters|members|donors|readers)"
+        r"\b[^\n,]{0,100}$"
         r"|^(?:jetzt |einfach )?spenden\b.{0,60}$|^unterstützen sie (?:uns|unsere arbeit|unabhängigen "
         r"journalismus|\w{1,20}\.\w{2,4})\b.{0,120}$|^werden sie (?:mitglied|unterstützer)\b.{0,80}$"
         r"|^soutenez(?:-nous| notre| le journalisme)\b.{0,100}$|^faire un don\b.{0,60}$"
@@ -200,8 +203,7 @@ RULES: tuple[LineRule, ...] = (
         r"(?:eingeloggt|angemeldet) sein\W{0,3}$"
         r"|^(?:sie müssen|du musst) (?:eingeloggt|angemeldet) sein,? um\b.{0,60}\bkommentieren\b.{0,20}$"
         r"|^(?:continue|sign (?:in|up)|log ?in) with (?:google|facebook|apple|twitter|email|e-mail|x)\W{0,3}$"
-        r"|^(?:forgot (?:your )?password\??|my account|my profile|welcome back\W{0,3}|log ?out|sign ?out|"
-        r"remember me|password|passwort|mot de passe|contraseña|keep me (?:logged|signed) in|"
+        r"|^(?:forgot (?:your )?password\??|my account|my profile|keep me (?:logged|signed) in|"
         r"not a (?:member|subscriber)\?.{0,40}|"
         r"don(?:'|’)t have an account\?.{0,40}|need an account\?.{0,40}|anmelden oder registrieren|"
         r"(?:noch )?kein konto\?.{0,40}|mein konto|passwort vergessen\??|mon compte|mi cuenta)$",
@@ -216,20 +218,17 @@ RULES: tuple[LineRule, ...] = (
         r"|^(?:sunny|cloudy|partly cloudy|mostly (?:sunny|cloudy)|rain|showers|clear|overcast|fog|snow|"
         r"thunderstorms?|sonnig|bewölkt|regen)\s?-?\d{1,3} ?°.{0,20}$"
         r"|^(?:opening hours|office hours|hours|öffnungszeiten|horaires(?: d'ouverture)?|horario)\s?:.{0,80}$"
+        r"|^(?:partly (?:cloudy|sunny)|mostly (?:sunny|cloudy|clear)|scattered (?:showers|thunderstorms))$"
         r"|^(?:sunny|cloudy|partly (?:cloudy|sunny)|mostly (?:sunny|cloudy|clear)|clear|overcast|showers|"
-        r"light rain|scattered (?:showers|thunderstorms)|thunderstorms|fair)(?:,? -?\d{1,3} ?°.{0,20})?$"
-        r"|^(?:today(?:'|’)s|tonight(?:'|’)s|\d{1,2}-day|hourly|extended|local) (?:weather )?forecast\W{0,3}$"
-        r"|^(?:weather (?:alerts?|radar|warnings?)|current (?:weather|conditions)|live radar|"
-        r"interactive radar)\W{0,3}$"
+        r"light rain|scattered (?:showers|thunderstorms)|thunderstorms|fair),? -?\d{1,3} ?°.{0,20}$"
+        r"|^(?:\d{1,2}-day|hourly|extended) (?:weather )?forecast\W{0,3}$"
+        r"|^(?:weather (?:alerts?|radar)|live radar|interactive radar)\W{0,3}$"
         r"|^(?:chance of (?:rain|snow|showers|precipitation)|precip(?:itation)?|humidity|wind|uv index|"
         r"feels like|dew point|visibility|sunrise|sunset)\s?:?\s?(?:[nsew]{1,3} )?-?\d{1,3}"
         r"(?:[:.]\d\d)?\s?(?:%|°[cf]?|mph|km/h|mi|am|pm|a\.m\.|p\.m\.)?(?: ?(?:am|pm))?$"
         r"|^(?:hi|high|h):? ?-?\d{1,3} ?°[cf]?\s?[|/,]?\s?(?:lo|low|l):? ?-?\d{1,3} ?°[cf]?$"
         r"|^[a-z][\w .'-]{1,30}, [a-z]{2} -?\d{1,3} ?°[cf]?$"
-        r"|^(?:open (?:today )?(?:until|till|from) \d{1,2}(?:[:.]\d\d)? ?(?:a\.?m\.?|p\.?m\.?)?|"
-        r"open 24 hours|"
-        r"closed (?:today|now|on )?(?:mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|"
-        r"sundays?)?)\W{0,3}$"
+        r"|^open today (?:until|till) \d{1,2}(?:[:.]\d\d)? ?(?:a\.?m\.?|p\.?m\.?)$"
         r"|^(?:mon|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|sam|dim)[a-z.]{0,7}"
         r"(?:\s?[-–]\s?[a-z]{2,9}\.?)?\s?:?\s?\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm|uhr|h)?\s?[-–]\s?"
         r"\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm|uhr|h)?$",
@@ -249,15 +248,16 @@ RULES: tuple[LineRule, ...] = (
         r"|^(?:jetzt )?(?:kostenlos(?:en)? )?(?:[\w-]{1,30}-)?newsletter(?: kostenlos)? "
         r"(?:abonnieren|bestellen|anmelden|erhalten)\b.{0,60}$"
         r"|^newsletter ?: ?(?:jetzt |hier )?(?:anmelden|abonnieren|bestellen|registrieren)\b.{0,80}$"
-        r"|^(?:ja,? )?ich möchte (?:den|einen|unseren) [^.!?]{0,30}newsletter\b.{0,80}$"
+        r"|^(?:ja,? )?ich möchte (?:den|einen|unseren) [^.!?]{0,30}newsletter\b[^\n,]{0,80}$"
         r"|^mit (?:dem|unserem) [^.!?]{0,30}newsletter (?:nichts|keine \w{1,20}) (?:mehr )?verpassen\b"
         r".{0,60}$"
         r"|^hier (?:können sie sich|kannst du dich) (?:kostenlos )?für (?:den|unseren) [^.!?]{0,30}newsletter"
         r"\b.{0,80}$"
         r"|^[\w-]{0,30}newsletter-?(?:anmeldung|abo|bestellung)\W{0,3}$"
         r"|^mit (?:der|ihrer|deiner) (?:anmeldung|registrierung) (?:akzeptieren|bestätigen|stimmen) "
-        r"(?:sie|du)\b.{0,120}$"
-        r"|^(?:eine )?abmeldung (?:ist )?(?:jederzeit|immer) (?:möglich|kostenlos)\b.{0,60}$"
+        r"(?:sie|du)\b[^\n,]{0,60}\b(?:datenschutz|nutzungsbedingungen|agb|einwilligung|newsletter)"
+        r"[^\n]{0,60}$"
+        r"|^(?:eine )?abmeldung (?:ist )?(?:jederzeit|immer) (?:möglich|kostenlos)[^\n,]{0,60}$"
         r"|^(?:ihre|deine) e-?mail-?adresse\b.{0,40}$"
         r"|^mit (?:unserem|dem kostenlosen) [^.!?]{0,30}newsletter\b.{0,100}$",
         max_chars=260,
@@ -287,7 +287,7 @@ RULES: tuple[LineRule, ...] = (
         "separator_line",
         "A separator: a line of '_', '*', '…', '=', '-' or bullets only ('* * *', '____', '……')",
         "boilerplate",
-        r"^(?:[_*…=~\-–—•·.#+|/\\<>◆◇■□●○★☆▪▫♦]\s?){2,200}$|^…$",
+        r"^(?:[_*…=~\-–—•·.#+|/\\<>◆◇♦]\s?){2,200}$|^…$",
         max_chars=400,
     ),
     # --- navigation ---
@@ -320,7 +320,7 @@ RULES: tuple[LineRule, ...] = (
         r"news| coverage| posts| links| topics)?|see also|recommended(?: for you| stories)?|more (?:stories|"
         r"news)|"
         r"most (?:read|popular|viewed)|trending(?: now| stories)?|top stories|editor(?:'|’)s picks|"
-        r"you may also like|latest (?:news|stories)|around the web|from (?:our|the) partners|"
+        r"you may also like|around the web|from (?:our|the) partners|"
         r"(?:die )?meist(?:gelesenen?|geklickten?|kommentierten?) (?:artikel|beiträge|nachrichten|news)|"
         r"sponsored stories|"
         r"you might also like|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|das könnte sie auch "
