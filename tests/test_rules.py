@@ -22,6 +22,10 @@ from transforms.rules import (
 
 # rule id -> (lines it must match, real article sentences it must not match)
 CASES: dict[str, tuple[list[str], list[str]]] = {
+    "notification_prompt": (
+        ["POPSUGAR Would Like To Send You Push Notifications.", "Allow notifications"],
+        ["She said the company would like to send you notifications about it."],
+    ),
     "footer_notice": (
         [
             "© 2004-2019 All rights reserved. MNT is the registered trade mark of Healthline Media. Any "
@@ -506,7 +510,6 @@ WIDGET_LINES: dict[str, list[str]] = {
         "Wind: NW 10 mph",
         "Sunrise 6:45 AM",
         "Hi 75° | Lo 60°",
-        "New York, NY 45°F",
         "Open today until 9 p.m.",
     ],
     "donation_prompt": [
@@ -543,7 +546,6 @@ WIDGET_LINES: dict[str, list[str]] = {
         "War der Artikel nützlich?",
         "Comments are moderated.",
         "Please note that comments are moderated and it is not always possible to publish all of them.",
-        "POPSUGAR Would Like To Send You Push Notifications.",
         "Para comentar debes registrarte y completar los datos generales.",
         "Tell us in the comments.",
         "Share your thoughts below",

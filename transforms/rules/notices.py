@@ -156,7 +156,7 @@ NOTICE_RULES: tuple[LineRule, ...] = (
     LineRule(
         "letters_prompt",
         "Reader prompts: 'We want to hear what you think about this article', 'Submit a letter to…', "
-        "'Was this article helpful?', 'Comments are moderated…', '… would like to send you notifications'",
+        "'Was this article helpful?', 'Comments are moderated…', 'Tell us in the comments'",
         "boilerplate",
         r"^(?:we want to hear what you think about this (?:article|story)|submit (?:a |your )?letters? to "
         r"the editor)\b[^\n]{0,160}$"
@@ -173,12 +173,21 @@ NOTICE_RULES: tuple[LineRule, ...] = (
         r"(?:we|the editors?) reserve the right to (?:remove|edit|delete|reject) (?:any )?comments\b|"
         r"(?:para|pour) (?:comentar|commenter),? (?:debes|tienes que|es necesario|vous devez)\b|"
         r"kommentare werden (?:moderiert|vor der veröffentlichung geprüft)\b)[^\n,]{0,240}$"
-        r"|^[^\n]{1,40} would like to send you (?:push )?notifications\W{0,3}$"
         r"|^(?:tell|let) us (?:know )?(?:what you think )?(?:below |down )?in the comments"
         r"(?: below| section)?\W{0,3}$"
         r"|^(?:share|leave) (?:your (?:thoughts|comments|views)|a comment)(?: below| in the comments"
         r"(?: section)?)?\W{0,3}$",
         max_chars=300,
+    ),
+    LineRule(
+        "notification_prompt",
+        "Browser push-notification ask: 'POPSUGAR Would Like To Send You Push Notifications', 'Allow "
+        "notifications'",
+        "boilerplate",
+        r"^[^\n]{1,40} would like to send you (?:push )?notifications\W{0,3}$"
+        r"|^(?:allow|enable|turn on|get) (?:push |browser )?notifications\W{0,3}$",
+        max_chars=100,
+        keywords=("notifications",),  # its first branch may start anywhere: only lines with the word pay
     ),
     LineRule(
         "contact_line",

@@ -227,7 +227,6 @@ RULES: tuple[LineRule, ...] = (
         r"feels like|dew point|visibility|sunrise|sunset)\s?:?\s?(?:[nsew]{1,3} )?-?\d{1,3}"
         r"(?:[:.]\d\d)?\s?(?:%|°[cf]?|mph|km/h|mi|am|pm|a\.m\.|p\.m\.)?(?: ?(?:am|pm))?$"
         r"|^(?:hi|high|h):? ?-?\d{1,3} ?°[cf]?\s?[|/,]?\s?(?:lo|low|l):? ?-?\d{1,3} ?°[cf]?$"
-        r"|^[a-z][\w .'-]{1,30}, [a-z]{2} -?\d{1,3} ?°[cf]?$"
         r"|^open today (?:until|till) \d{1,2}(?:[:.]\d\d)? ?(?:a\.?m\.?|p\.?m\.?)$"
         r"|^(?:mon|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|sam|dim)[a-z.]{0,7}"
         r"(?:\s?[-–]\s?[a-z]{2,9}\.?)?\s?:?\s?\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm|uhr|h)?\s?[-–]\s?"
