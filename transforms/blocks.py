@@ -246,8 +246,8 @@ def _numbered(lines: list[str], members: list[int]) -> bool:
     """Most of the run numbered 1, 2, 3... or 10, 9, 8... in order: a ranking, a countdown or a list of
     steps, which menus are not."""
     nums = [int(m.group(1)) for i in members if (m := _ITEM_MARK.match(lines[i])) and m.group(1)]
-    up = sum(1 for a, b in zip(nums, nums[1:], strict=False) if b == a + 1)
-    steps = max(up, sum(1 for a, b in zip(nums, nums[1:], strict=False) if b == a - 1))
+    diffs = [b - a for a, b in zip(nums, nums[1:], strict=False)]
+    steps = max(diffs.count(1), diffs.count(-1))
     return 2 * (steps + 1) > len(members) and steps >= 2
 
 
@@ -262,7 +262,7 @@ _SENTENCE_LIKE = re.compile(r"^[\"'“‘«(]?[A-ZÀ-ÖØ-Þ0-9\u3040-\u9fff].*\
 
 
 def _sentence_like(s: str) -> bool:
-    return _SENTENCE_LIKE.search(s) is not None
+    return _SENTENCE_LIKE.match(s) is not None
 
 
 def _question(s: str) -> bool:
@@ -304,18 +304,18 @@ def _keep_sentences(
             elif not lenient:
                 near = False
     if lenient:
-        _keep_short_between(lines, idx, inside, owner, config)
+        _keep_short_between(lines, idx, inside, scored, config)
 
 
 _SHORT_BETWEEN_WORDS = 6
 
 
 def _keep_short_between(
-    lines: list[str], idx: list[int], inside: list[bool], owner: list[int], config: CleanConfig
+    lines: list[str], idx: list[int], inside: list[bool], scored: list[int], config: CleanConfig
 ) -> None:
     """In an article's text, the short lines between two kept ones that no rule removed (a subheading, a
-    spec list's items, a lyric's lines) stay, unless they run as links; longer ones (captions) go."""
-    scored = [k for k in owner if k >= 0]
+    spec list's items, a lyric's lines) stay, unless they run as links; longer ones (captions) go.
+    ``scored``: the undecided lines' positions in scored order."""
     kept = [k for k in scored if inside[k]]
     if len(kept) < 2:
         return
