@@ -471,6 +471,26 @@ def test_pair_overlap_equals_set_intersection(sets, data):
     assert size_b.tolist() == [len(sets[b]) for _, b in pairs]
 
 
+def test_pair_overlap_threaded_slices_equal_one_thread_and_sets():
+    """Past `_THREADED_PAIRS` pairs the merges run in slices on threads: the counts, in pair order,
+    are those of one thread and of Python's set intersection, including a slice boundary that
+    falls inside a run of one left document."""
+    rng = np.random.default_rng(7)
+    sets = [set(rng.integers(0, 400, rng.integers(0, 60)).tolist()) for _ in range(300)]
+    hashes, offsets = csr(sets)
+    n = 3 * (1 << 16) + 5
+    left = np.sort(rng.integers(0, len(sets), n))
+    right = rng.integers(0, len(sets), n)
+    one, _, _ = pair_overlap(hashes, offsets, left, right, workers=1)
+    two, size_a, size_b = pair_overlap(hashes, offsets, left, right, workers=2)
+    assert np.array_equal(one, two)
+    pairs = list(zip(left.tolist(), right.tolist(), strict=True))
+    expect = {(a, b): len(sets[a] & sets[b]) for a, b in set(pairs)}
+    assert two.tolist() == [expect[p] for p in pairs]
+    assert size_a.tolist() == [len(sets[a]) for a in left.tolist()]
+    assert int(two.sum()) > 0 and size_b.size == n
+
+
 # ---------------------------------------------------------------- 7. containment postings and pairs
 
 

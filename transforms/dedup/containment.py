@@ -126,12 +126,34 @@ def containment_relations(
     if comp is not None:
         same = comp[a] == comp[b]
         a, b = a[~same], b[~same]
-    inter, size_a, size_b = pair_overlap(*sets.rows(a, b), a, b)
-    rel = pl.DataFrame({"a": a, "b": b, "inter": inter, "size_a": size_a, "size_b": size_b})
-    return rel.filter(
-        (pl.col("inter") >= config.min_excerpt_shingles)
-        & (pl.col("inter") >= config.roundup_min_share * pl.col("size_a"))
-    ).with_columns(containment=pl.col("inter") / pl.col("size_a"))
+    return _confirmed_overlaps(sets, a, b, config).with_columns(
+        containment=pl.col("inter") / pl.col("size_a")
+    )
+
+
+# candidate pairs checked exactly at a time: only the few that pass are kept between slices, so the
+# peak does not grow with the candidates (tens of millions when sentences recur across documents)
+_CHECK_SLICE = 1 << 22
+
+
+def _confirmed_overlaps(sets: HeldSets, a: np.ndarray, b: np.ndarray, config: DedupConfig) -> pl.DataFrame:
+    """The candidate pairs (a, b) whose exact overlap is at least `min_excerpt_shingles` and at least
+    `roundup_min_share` of a, with (inter, size_a, size_b); checked slice by slice."""
+    values, offsets = sets.rows(a, b)
+    kept = []
+    for lo in range(0, a.size, _CHECK_SLICE):
+        sa, sb = a[lo : lo + _CHECK_SLICE], b[lo : lo + _CHECK_SLICE]
+        inter, size_a, size_b = pair_overlap(values, offsets, sa, sb, config.workers)
+        ok = (inter >= config.min_excerpt_shingles) & (inter >= config.roundup_min_share * size_a)
+        kept.append(
+            pl.DataFrame(
+                {"a": sa[ok], "b": sb[ok], "inter": inter[ok], "size_a": size_a[ok], "size_b": size_b[ok]},
+                schema=dict.fromkeys(("a", "b", "inter", "size_a", "size_b"), pl.Int64),
+            )
+        )
+    if not kept:
+        return pl.DataFrame(schema=dict.fromkeys(("a", "b", "inter", "size_a", "size_b"), pl.Int64))
+    return pl.concat(kept)
 
 
 def confirm_relations(

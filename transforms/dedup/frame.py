@@ -120,7 +120,7 @@ def verify_near(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Exact Jaccard of every candidate pair: the near edges (left, right, similarity) and the
     overlaps computed (reused later)."""
-    inter, size_a, size_b = pair_overlap(*nodes.sets.rows(left, right), left, right)
+    inter, size_a, size_b = pair_overlap(*nodes.sets.rows(left, right), left, right, config.workers)
     jac = jaccard(inter, size_a, size_b)
     near = jac >= config.jaccard_threshold
     edges = pl.DataFrame({"left": left[near], "right": right[near], "similarity": jac[near]})

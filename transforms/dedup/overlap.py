@@ -3,6 +3,8 @@ two sorted lists, Jaccard from them, and a memo of the pairs verified already.""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import polars as pl
 
@@ -12,13 +14,34 @@ from transforms.dedup.rows import HeldSets
 __all__ = ["KnownOverlap", "jaccard", "overlap_frame", "pair_overlap"]
 
 
+# below this many pairs one thread does the merges: a thread's start-up would cost more than it saves
+_THREADED_PAIRS = 1 << 16
+
+
 def pair_overlap(
-    hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray
+    hashes: np.ndarray,
+    offsets: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact `(|A ∩ B|, |A|, |B|)` for each pair (left[i], right[i]) of documents whose shingles are
-    distinct and sorted (as `prepare` gives them): one linear merge per pair (compiled), no sort."""
+    distinct and sorted (as `prepare` gives them): one linear merge per pair (compiled, releases the
+    GIL), no sort. With `workers` > 1 and many pairs, contiguous slices of the pairs run on threads
+    (pairs sorted by left keep each thread's reads of A in cache)."""
     left, right = np.asarray(left, np.int64), np.asarray(right, np.int64)
-    inter = kernels.overlap_counts(hashes, offsets, left, right)
+    parts = max(1, min(int(workers), left.size // _THREADED_PAIRS))
+    if parts > 1:
+        bounds = np.linspace(0, left.size, parts + 1).astype(np.int64).tolist()
+        slices = list(zip(bounds[:-1], bounds[1:], strict=True))
+        with ThreadPoolExecutor(parts) as pool:
+            found = pool.map(
+                lambda r: kernels.overlap_counts(hashes, offsets, left[r[0] : r[1]], right[r[0] : r[1]]),
+                slices,
+            )
+            inter = np.concatenate(list(found))
+    else:
+        inter = kernels.overlap_counts(hashes, offsets, left, right)
     size_a = offsets[left + 1] - offsets[left]
     size_b = offsets[right + 1] - offsets[right]
     return inter, size_a.astype(np.int64), size_b.astype(np.int64)
