@@ -131,9 +131,10 @@ def containment_relations(
     )
 
 
-# candidate pairs checked exactly at a time: only the few that pass are kept between slices, so the
-# peak does not grow with the candidates (tens of millions when sentences recur across documents)
+# candidate pairs checked exactly at a time: only the few that pass are kept between slices, so this
+# step's memory does not grow with the candidates (tens of millions when sentences recur across documents)
 _CHECK_SLICE = 1 << 22
+_OVERLAP_SCHEMA = dict.fromkeys(("a", "b", "inter", "size_a", "size_b"), pl.Int64)
 
 
 def _confirmed_overlaps(sets: HeldSets, a: np.ndarray, b: np.ndarray, config: DedupConfig) -> pl.DataFrame:
@@ -148,12 +149,10 @@ def _confirmed_overlaps(sets: HeldSets, a: np.ndarray, b: np.ndarray, config: De
         kept.append(
             pl.DataFrame(
                 {"a": sa[ok], "b": sb[ok], "inter": inter[ok], "size_a": size_a[ok], "size_b": size_b[ok]},
-                schema=dict.fromkeys(("a", "b", "inter", "size_a", "size_b"), pl.Int64),
+                schema=_OVERLAP_SCHEMA,
             )
         )
-    if not kept:
-        return pl.DataFrame(schema=dict.fromkeys(("a", "b", "inter", "size_a", "size_b"), pl.Int64))
-    return pl.concat(kept)
+    return pl.concat(kept) if kept else pl.DataFrame(schema=_OVERLAP_SCHEMA)
 
 
 def confirm_relations(
