@@ -287,7 +287,7 @@ def main() -> None:
                     m = run_wirewash(
                         raw,
                         dest / f"clean-{slug}",
-                        v.split("/")[-1] if False else v,
+                        v,
                         args.set,
                         OUT / f"log-{kind}-{n}-{slug}.txt",
                     )

@@ -290,9 +290,9 @@ def overlap_counts(hashes, offsets, left, right):
 
 
 @nb.njit(nogil=True, cache=True)
-def _partners(a, node, run_end, by_node, node_start, need, counter, touched, out_a, out_b, out_c, m):
-    """Count a's shared samples with each later document, append the kept pairs at m; returns the
-    new m. The arrays are never reassigned here, which keeps this loop tight."""
+def _partners(a, node, run_end, by_node, node_start, need, counter, touched, out, m):
+    """Count a's shared samples with each later document, append the kept directed pairs at m; returns
+    the new m. The arrays are never reassigned here, which keeps this loop tight."""
     t_n = 0
     for t in range(node_start[a], node_start[a + 1]):
         p = by_node[t]
@@ -306,27 +306,28 @@ def _partners(a, node, run_end, by_node, node_start, need, counter, touched, out
         bb = touched[i]
         shared = np.int64(counter[bb])
         counter[bb] = 0
-        if shared >= need[a] or shared >= need[bb]:
-            out_a[m] = a
-            out_b[m] = bb
-            out_c[m] = shared
+        if shared >= need[a]:
+            out[m] = (np.int64(a) << 32) | bb
+            m += 1
+        if shared >= need[bb]:
+            out[m] = (np.int64(bb) << 32) | a
             m += 1
     return m
 
 
 @nb.njit(nogil=True, cache=True)
 def containment_pairs(node, run_end, by_node, node_start, need, lo, hi):
-    """Pairs (a, b), a < b, of documents sharing samples, for the left documents lo <= a < hi.
+    """Directed pairs of documents sharing samples, as keys `x << 32 | y` (x's shared samples reach
+    `need[x]`), counted from the left documents lo <= a < hi: each unordered pair {a, b}, a < b, is
+    counted once, from a, and gives (a, b), (b, a), both or neither. Unsorted.
 
     `node[p]` is the document at position p of the postings sorted by (sample, document), `run_end[p]`
     the end of p's sample run (its later positions are the documents after node[p] sharing that
-    sample); `by_node[node_start[a]:node_start[a + 1]]` are a's positions. A pair is kept when the
-    shared samples reach `need` of either side. Returns (a, b, shared) of the kept pairs, by a.
-    Shared samples are counted in a dense counter over all documents (reset through the list of
-    partners touched), so the work is one increment per shared-sample pair."""
-    out_a = np.empty(1024, np.int64)
-    out_b = np.empty(1024, np.int64)
-    out_c = np.empty(1024, np.int64)
+    sample); `by_node[node_start[a]:node_start[a + 1]]` are a's positions. Shared samples are counted
+    in a dense counter over all documents (reset through the list of partners touched), so the work
+    is one increment per shared-sample pair. One int64 per kept direction: when sentences recur across
+    documents there are tens of millions (documents number under 2^31: see containment_relations)."""
+    out = np.empty(1024, np.int64)
     m = 0
     counter = np.zeros(need.size, np.int32)
     touched = np.empty(1024, np.int64)
@@ -339,13 +340,12 @@ def containment_pairs(node, run_end, by_node, node_start, need, lo, hi):
             continue
         if touched.size < most:
             touched = np.empty(2 * most, np.int64)
-        if out_a.size < m + most:
-            size = 2 * (m + most)
-            out_a = np.concatenate((out_a[:m], np.empty(size - m, np.int64)))
-            out_b = np.concatenate((out_b[:m], np.empty(size - m, np.int64)))
-            out_c = np.concatenate((out_c[:m], np.empty(size - m, np.int64)))
-        m = _partners(a, node, run_end, by_node, node_start, need, counter, touched, out_a, out_b, out_c, m)
-    return out_a[:m], out_b[:m], out_c[:m]
+        if out.size < m + 2 * most:
+            grown = np.empty(2 * (m + 2 * most), np.int64)
+            grown[:m] = out[:m]
+            out = grown
+        m = _partners(a, node, run_end, by_node, node_start, need, counter, touched, out, m)
+    return out[:m]
 
 
 @nb.njit(nogil=True, cache=True)

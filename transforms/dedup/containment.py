@@ -50,14 +50,15 @@ def _shared_sample_pairs(
     """Directed pairs (a, b) sharing at least `need[a]` samples, sorted. `node` is sorted by
     (sample, node), `run_end[p]` the end of p's sample run. Each unordered pair is counted once, from
     its smaller document (compiled, `kernels.containment_pairs`); the left documents are cut into
-    `workers` ranges of equal work run on threads."""
+    `workers` ranges of equal work run on threads. The pairs travel as one int64 key `a << 32 | b`
+    (sorting it sorts by (a, b)): 8 bytes a pair until the split at the end."""
     order, start = kernels.group_positions(node, need.size)
     work = np.cumsum(kernels.partner_work(node, run_end, need.size))
     parts = max(1, min(workers, need.size))
     cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts) if work.size else []
     bounds = np.unique(np.concatenate([[0], cuts, [need.size]])).astype(np.int64)
 
-    def run(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def run(lo: int, hi: int) -> np.ndarray:
         return kernels.containment_pairs(node, run_end, order, start, need, lo, hi)
 
     ranges = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
@@ -66,13 +67,10 @@ def _shared_sample_pairs(
             found = list(pool.map(lambda r: run(*r), ranges))
     else:
         found = [run(*r) for r in ranges]
-    pa = np.concatenate([f[0] for f in found] or [np.zeros(0, np.int64)])
-    pb = np.concatenate([f[1] for f in found] or [np.zeros(0, np.int64)])
-    shared = np.concatenate([f[2] for f in found] or [np.zeros(0, np.int64)])
-    fwd, bwd = shared >= need[pa], shared >= need[pb]
-    a, b = np.concatenate([pa[fwd], pb[bwd]]), np.concatenate([pb[fwd], pa[bwd]])
-    order = np.lexsort((b, a))
-    return a[order], b[order]
+    key = np.concatenate(found) if found else np.zeros(0, np.int64)
+    del found  # the kernels' buffers (up to twice their pairs) go before the sort
+    key.sort()
+    return key >> 32, key & 0xFFFFFFFF
 
 
 def _sorted_postings(
