@@ -690,3 +690,30 @@ def test_prepare_grows_its_shingle_array_past_the_estimate():
     assert got.hashes.size > texts.str.len_bytes().sum() // 3
     for field in ("hashes", "offsets", "exact", "n_words", "keys"):
         assert np.array_equal(getattr(got, field), getattr(want, field)), field
+
+
+@pytest.mark.parametrize("check_slice", [7, 1 << 22])
+def test_confirmed_overlaps_reuse_the_reverse_pairs_count(monkeypatch, check_slice):
+    """A pair whose reverse is a candidate too takes its count (computed once, earlier in the order,
+    in the same slice or an earlier one): the same rows as a merge per pair."""
+    import transforms.dedup.containment as ct
+    from transforms.dedup.rows import HeldSets
+
+    rng = np.random.default_rng(5)
+    universe = np.arange(400, dtype=np.uint32)
+    docs = [np.unique(rng.choice(universe, size=int(rng.integers(0, 120)))) for _ in range(30)]
+    offsets = np.concatenate([[0], np.cumsum([d.size for d in docs])]).astype(np.int64)
+    sets = HeldSets([(np.concatenate(docs), offsets)])
+    every = [(x, y) for x in range(30) for y in range(30) if x != y]
+    pairs = sorted(every[i] for i in rng.choice(len(every), size=300, replace=False))
+    a, b = (np.array(c, np.int64) for c in zip(*pairs, strict=True))
+    assert (kernels.mirror_positions(a, b, np.searchsorted(a, np.arange(31)), 0, a.size) >= 0).sum() > 20
+    monkeypatch.setattr(ct, "_CHECK_SLICE", check_slice)
+    config = DedupConfig(min_excerpt_shingles=3, roundup_min_share=0.2)
+    got = ct._confirmed_overlaps(sets, a, b, config)
+    want = []
+    for x, y in pairs:
+        inter = np.intersect1d(docs[x], docs[y]).size
+        if inter >= 3 and inter >= 0.2 * docs[x].size:
+            want.append((x, y, inter, docs[x].size, docs[y].size))
+    assert got.rows() == want

@@ -290,6 +290,28 @@ def overlap_counts(hashes, offsets, left, right):
 
 
 @nb.njit(nogil=True, cache=True)
+def mirror_positions(a, b, start, lo, hi):
+    """For the pairs p in [lo, hi) of pairs sorted by (a, b): the position of the reverse pair
+    (b[p], a[p]) when b[p] < a[p] and that pair is there (it then comes earlier), else -1.
+    `start[x]:start[x + 1]` are the positions of the pairs whose a is x."""
+    out = np.full(hi - lo, -1, np.int64)
+    for p in range(lo, hi):
+        x, y = a[p], b[p]
+        if y >= x:
+            continue
+        i, j = start[y], start[y + 1]
+        while i < j:  # the first position in [start[y], start[y + 1]) whose b is >= x
+            m = (i + j) >> 1
+            if b[m] < x:
+                i = m + 1
+            else:
+                j = m
+        if i < start[y + 1] and b[i] == x:
+            out[p - lo] = i
+    return out
+
+
+@nb.njit(nogil=True, cache=True)
 def _partners(a, node, run_end, by_node, node_start, need, counter, touched, out, m):
     """Count a's shared samples with each later document, append the kept directed pairs at m; returns
     the new m. The arrays are never reassigned here, which keeps this loop tight."""

@@ -136,13 +136,25 @@ _OVERLAP_SCHEMA = dict.fromkeys(("a", "b", "inter", "size_a", "size_b"), pl.Int6
 
 
 def _confirmed_overlaps(sets: HeldSets, a: np.ndarray, b: np.ndarray, config: DedupConfig) -> pl.DataFrame:
-    """The candidate pairs (a, b) whose exact overlap is at least `min_excerpt_shingles` and at least
-    `roundup_min_share` of a, with (inter, size_a, size_b); checked slice by slice."""
+    """The candidate pairs (a, b), sorted by (a, b), whose exact overlap is at least
+    `min_excerpt_shingles` and at least `roundup_min_share` of a, with (inter, size_a, size_b);
+    checked slice by slice. The overlap is symmetric: a pair whose reverse is a candidate too (a
+    quarter of them when sentences recur across documents) takes the reverse's count, computed
+    earlier (it sorts first), instead of a second merge."""
     values, offsets = sets.rows(a, b)
+    start = np.searchsorted(a, np.arange(sets.n + 1, dtype=np.int64))
+    counted = np.zeros(a.size, np.int32)  # the merged candidates' overlaps, for their reverses
     kept = []
     for lo in range(0, a.size, _CHECK_SLICE):
-        sa, sb = a[lo : lo + _CHECK_SLICE], b[lo : lo + _CHECK_SLICE]
-        inter, size_a, size_b = pair_overlap(values, offsets, sa, sb, config.workers)
+        hi = min(lo + _CHECK_SLICE, a.size)
+        sa, sb = a[lo:hi], b[lo:hi]
+        mirror = kernels.mirror_positions(a, b, start, lo, hi)
+        own, mirrored = np.flatnonzero(mirror < 0), np.flatnonzero(mirror >= 0)
+        inter = np.zeros(hi - lo, np.int64)
+        inter[own] = pair_overlap(values, offsets, sa[own], sb[own], config.workers)[0]
+        counted[lo:hi] = inter
+        inter[mirrored] = counted[mirror[mirrored]]  # a reverse has a < b: its own, set by now
+        size_a, size_b = offsets[sa + 1] - offsets[sa], offsets[sb + 1] - offsets[sb]
         ok = (inter >= config.min_excerpt_shingles) & (inter >= config.roundup_min_share * size_a)
         kept.append(
             pl.DataFrame(
