@@ -717,3 +717,36 @@ def test_confirmed_overlaps_reuse_the_reverse_pairs_count(monkeypatch, check_sli
         if inter >= 3 and inter >= 0.2 * docs[x].size:
             want.append((x, y, inter, docs[x].size, docs[y].size))
     assert got.rows() == want
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_overlap_counts_reaching_answer_the_need_exactly(monkeypatch, workers):
+    """Where the overlap reaches the need, the count is exact; where it does not, the answer stays
+    below the need (the filter skips the merge): `count >= need` is the merge's answer either way."""
+    import transforms.dedup.overlap as ov
+
+    monkeypatch.setattr(ov, "_THREADED_PAIRS", 8)
+    rng = np.random.default_rng(11)
+    # big universe: the filter's false hits are rare; small one: overlaps are large and the merge runs
+    docs = [
+        np.unique(rng.integers(0, 2**32 if k % 2 else 300, size=int(rng.integers(0, 200)))) for k in range(40)
+    ]
+    docs = [d.astype(np.uint32) for d in docs]
+    # and a document whose every hash falls in a filter slot of document 1's with none shared (h + d,
+    # d * 2654435761 = 1 mod 2^32): the filter's bound is its size, only the merge finds 0
+    shift = pow(2654435761, -1, 2**32)
+    docs.append(np.unique(((docs[1].astype(np.uint64) + shift) % 2**32).astype(np.uint32)))
+    hashes = np.concatenate(docs)
+    offsets = np.concatenate([[0], np.cumsum([d.size for d in docs])]).astype(np.int64)
+    pairs = sorted([(1, 40), (40, 1)] + [(int(x), int(y)) for x, y in rng.integers(0, 40, size=(500, 2))])
+    left, right = (np.array(c, np.int64) for c in zip(*pairs, strict=True))
+    exact = np.array([np.intersect1d(docs[x], docs[y]).size for x, y in pairs])
+    need = rng.integers(0, 40, size=left.size).astype(np.float64)
+    need[[pairs.index((1, 40)), pairs.index((40, 1))]] = 5
+    got, size_a, size_b = ov.pair_overlap(hashes, offsets, left, right, workers, need)
+    assert ((got >= need) == (exact >= need)).all()
+    assert (got[exact >= need] == exact[exact >= need]).all()
+    assert (got >= 0).all() and ((exact >= need) & (exact > 0)).sum() > 20 and (exact < need).sum() > 20
+    assert size_a.tolist() == [docs[x].size for x, _ in pairs]
+    assert docs[1].size > 40 and got[pairs.index((1, 40))] == got[pairs.index((40, 1))] == 0
+    assert np.array_equal(ov.pair_overlap(hashes, offsets, left, right, workers)[0], exact)

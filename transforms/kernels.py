@@ -29,6 +29,8 @@ __all__ = [
     "needs_nfkc",
     "containment_pairs",
     "overlap_counts",
+    "overlap_counts_reaching",
+    "mirror_positions",
     "prepare_batch",
     "packed_postings",
     "sampled_values",
@@ -279,6 +281,55 @@ def overlap_counts(hashes, offsets, left, right):
     for p in range(left.size):
         i, ie = offsets[left[p]], offsets[left[p] + 1]
         j, je = offsets[right[p]], offsets[right[p] + 1]
+        c = 0
+        while i < ie and j < je:
+            x, y = hashes[i], hashes[j]
+            c += x == y
+            i += x <= y
+            j += y <= x
+        out[p] = c
+    return out
+
+
+_FILTER_BITS = 17  # the bit filter of `overlap_counts_reaching`: 16 KB, in L1 beside the sets read
+
+
+@nb.njit(nogil=True, cache=True, inline="always")
+def _filter_slot(h):
+    return ((np.uint64(h) * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)) >> np.uint64(32 - _FILTER_BITS)
+
+
+@nb.njit(nogil=True, cache=True)
+def overlap_counts_reaching(hashes, offsets, left, right, need):
+    """|A ∩ B| for each pair (left[p], right[p]) that can reach `need[p]`; for the others, a bound
+    below `need[p]` (so `count >= need[p]` is answered exactly either way). Pairs sorted by left.
+
+    A's hashes set bits of a filter (2^17 bits, rebuilt when left changes); B's hashes found in it
+    bound the overlap from above (a hash of A ∩ B always is). When the bound is below the need, the
+    merge is skipped: a probe a hash of B instead of a merge step for each of A and B, on the
+    candidates of the containment search that mostly share a sentence or two."""
+    words = np.zeros(1 << (_FILTER_BITS - 6), np.uint64)
+    out = np.zeros(left.size, np.int64)
+    cur = -1
+    for p in range(left.size):
+        a = left[p]
+        i, ie = offsets[a], offsets[a + 1]
+        j, je = offsets[right[p]], offsets[right[p] + 1]
+        if a != cur:
+            if cur >= 0:
+                for t in range(offsets[cur], offsets[cur + 1]):
+                    words[_filter_slot(hashes[t]) >> np.uint64(6)] = 0
+            for t in range(i, ie):
+                s = _filter_slot(hashes[t])
+                words[s >> np.uint64(6)] |= np.uint64(1) << (s & np.uint64(63))
+            cur = a
+        bound = 0
+        for t in range(j, je):
+            s = _filter_slot(hashes[t])
+            bound += (words[s >> np.uint64(6)] >> (s & np.uint64(63))) & np.uint64(1)
+        if min(bound, ie - i) < need[p]:
+            out[p] = min(bound, ie - i)
+            continue
         c = 0
         while i < ie and j < je:
             x, y = hashes[i], hashes[j]

@@ -140,7 +140,8 @@ def _confirmed_overlaps(sets: HeldSets, a: np.ndarray, b: np.ndarray, config: De
     `min_excerpt_shingles` and at least `roundup_min_share` of a, with (inter, size_a, size_b);
     checked slice by slice. The overlap is symmetric: a pair whose reverse is a candidate too (a
     quarter of them when sentences recur across documents) takes the reverse's count, computed
-    earlier (it sorts first), instead of a second merge."""
+    earlier (it sorts first), instead of a second merge; a pair whose overlap cannot reach what
+    either direction needs is not merged at all (`pair_overlap`'s `need`)."""
     values, offsets = sets.rows(a, b)
     start = np.searchsorted(a, np.arange(sets.n + 1, dtype=np.int64))
     counted = np.zeros(a.size, np.int32)  # the merged candidates' overlaps, for their reverses
@@ -150,11 +151,14 @@ def _confirmed_overlaps(sets: HeldSets, a: np.ndarray, b: np.ndarray, config: De
         sa, sb = a[lo:hi], b[lo:hi]
         mirror = kernels.mirror_positions(a, b, start, lo, hi)
         own, mirrored = np.flatnonzero(mirror < 0), np.flatnonzero(mirror >= 0)
+        size_a, size_b = offsets[sa + 1] - offsets[sa], offsets[sb + 1] - offsets[sb]
+        # what either direction needs (the reverse may take this count): a count that cannot reach
+        # it is a bound below it, which fails both directions' test as the exact count would
+        need = np.maximum(config.min_excerpt_shingles, config.roundup_min_share * np.minimum(size_a, size_b))
         inter = np.zeros(hi - lo, np.int64)
-        inter[own] = pair_overlap(values, offsets, sa[own], sb[own], config.workers)[0]
+        inter[own] = pair_overlap(values, offsets, sa[own], sb[own], config.workers, need[own])[0]
         counted[lo:hi] = inter
         inter[mirrored] = counted[mirror[mirrored]]  # a reverse has a < b: its own, set by now
-        size_a, size_b = offsets[sa + 1] - offsets[sa], offsets[sb + 1] - offsets[sb]
         ok = (inter >= config.min_excerpt_shingles) & (inter >= config.roundup_min_share * size_a)
         kept.append(
             pl.DataFrame(

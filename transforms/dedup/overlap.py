@@ -24,24 +24,29 @@ def pair_overlap(
     left: np.ndarray,
     right: np.ndarray,
     workers: int = 1,
+    need: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact `(|A ∩ B|, |A|, |B|)` for each pair (left[i], right[i]) of documents whose shingles are
     distinct and sorted (as `prepare` gives them): one linear merge per pair (compiled, releases the
     GIL), no sort. With `workers` > 1 and many pairs, contiguous slices of the pairs run on threads
-    (pairs sorted by left keep each thread's reads of A in cache)."""
+    (pairs sorted by left keep each thread's reads of A in cache). `need` (pairs sorted by left):
+    only `|A ∩ B| >= need[i]` matters; an overlap that cannot reach it is given as a bound below it,
+    without the merge (`kernels.overlap_counts_reaching`)."""
     left, right = np.asarray(left, np.int64), np.asarray(right, np.int64)
+
+    def count(lo: int, hi: int) -> np.ndarray:
+        if need is None:
+            return kernels.overlap_counts(hashes, offsets, left[lo:hi], right[lo:hi])
+        return kernels.overlap_counts_reaching(hashes, offsets, left[lo:hi], right[lo:hi], need[lo:hi])
+
     parts = max(1, min(int(workers), left.size // _THREADED_PAIRS))
     if parts > 1:
         bounds = np.linspace(0, left.size, parts + 1).astype(np.int64).tolist()
-        slices = list(zip(bounds[:-1], bounds[1:], strict=True))
         with ThreadPoolExecutor(parts) as pool:
-            found = pool.map(
-                lambda r: kernels.overlap_counts(hashes, offsets, left[r[0] : r[1]], right[r[0] : r[1]]),
-                slices,
-            )
-            inter = np.concatenate(list(found))
+            slices = zip(bounds[:-1], bounds[1:], strict=True)
+            inter = np.concatenate(list(pool.map(lambda r: count(*r), slices)))
     else:
-        inter = kernels.overlap_counts(hashes, offsets, left, right)
+        inter = count(0, left.size)
     size_a = offsets[left + 1] - offsets[left]
     size_b = offsets[right + 1] - offsets[right]
     return inter, size_a.astype(np.int64), size_b.astype(np.int64)
