@@ -211,17 +211,14 @@ def _story_groups(quoted: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
     among them, closed transitively (two versions of one story, each related to a third, are one
     story even when they share little with each other). Returns (a, stories)."""
     nodes = quoted.with_columns(_n=pl.int_range(pl.len(), dtype=pl.Int64))
+    # a relation in either direction links two components: compared as (smaller, larger), one join
+    either = related.select(lo=pl.min_horizontal("c1", "c2"), hi=pl.max_horizontal("c1", "c2")).unique()
     edges = (
         nodes.join(nodes, on="a", suffix="_2")
         .filter(pl.col("_n") < pl.col("_n_2"))
-        .join(related, left_on=["c", "c_2"], right_on=["c1", "c2"], how="semi")
+        .with_columns(lo=pl.min_horizontal("c", "c_2"), hi=pl.max_horizontal("c", "c_2"))
+        .join(either, on=["lo", "hi"], how="semi")
     )
-    back = (
-        nodes.join(nodes, on="a", suffix="_2")
-        .filter(pl.col("_n") < pl.col("_n_2"))
-        .join(related, left_on=["c_2", "c"], right_on=["c1", "c2"], how="semi")
-    )
-    edges = pl.concat([edges, back])
     root = connected_components(
         nodes.height, edges.get_column("_n").to_numpy(), edges.get_column("_n_2").to_numpy()
     )
