@@ -272,22 +272,28 @@ def compact(vals, bound, counts):
     return out, offsets
 
 
+@nb.njit(nogil=True, cache=True, inline="always")
+def _merge_count(hashes, i, ie, j, je):
+    """|hashes[i:ie] ∩ hashes[j:je]|, both sorted and distinct: a linear merge with no data-dependent
+    branch (both cursors advance by comparisons): on ~500-shingle sets it is 1.5x the if/elif merge,
+    whose branches mispredict."""
+    c = 0
+    while i < ie and j < je:
+        x, y = hashes[i], hashes[j]
+        c += x == y
+        i += x <= y
+        j += y <= x
+    return c
+
+
 @nb.njit(nogil=True, cache=True)
 def overlap_counts(hashes, offsets, left, right):
     """|A ∩ B| for each pair (left[p], right[p]) of documents whose hashes are sorted and distinct:
-    a linear merge per pair. The merge has no data-dependent branch (both cursors advance by
-    comparisons): on ~500-shingle sets it is 1.5x the if/elif merge, whose branches mispredict."""
+    a linear merge per pair (`_merge_count`)."""
     out = np.zeros(left.size, np.int64)
     for p in range(left.size):
-        i, ie = offsets[left[p]], offsets[left[p] + 1]
-        j, je = offsets[right[p]], offsets[right[p] + 1]
-        c = 0
-        while i < ie and j < je:
-            x, y = hashes[i], hashes[j]
-            c += x == y
-            i += x <= y
-            j += y <= x
-        out[p] = c
+        a, b = left[p], right[p]
+        out[p] = _merge_count(hashes, offsets[a], offsets[a + 1], offsets[b], offsets[b + 1])
     return out
 
 
@@ -326,17 +332,9 @@ def overlap_counts_reaching(hashes, offsets, left, right, need):
         bound = 0
         for t in range(j, je):
             s = _filter_slot(hashes[t])
-            bound += (words[s >> np.uint64(6)] >> (s & np.uint64(63))) & np.uint64(1)
-        if min(bound, ie - i) < need[p]:
-            out[p] = min(bound, ie - i)
-            continue
-        c = 0
-        while i < ie and j < je:
-            x, y = hashes[i], hashes[j]
-            c += x == y
-            i += x <= y
-            j += y <= x
-        out[p] = c
+            bound += np.int64((words[s >> np.uint64(6)] >> (s & np.uint64(63))) & np.uint64(1))
+        bound = min(bound, ie - i)
+        out[p] = bound if bound < need[p] else _merge_count(hashes, i, ie, j, je)
     return out
 
 
