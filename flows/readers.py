@@ -27,12 +27,21 @@ import polars as pl
 from flows.rows import MiB, ReadLimits, html_row, record_row, reject_row
 from flows.state import rel_path
 from flows.warc import read_warc, split_warc_chunks
-from transforms.decode import DecodeError, decode_bytes, decode_line, html_declared_charset
+from transforms.decode import UTF8_REPLACED, DecodeError, decode_bytes, decode_line, html_declared_charset
 from transforms.language import with_language
 from transforms.records import RecordError, derive_source, json_fields, make_doc_id
 from transforms.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 
-__all__ = ["ReadLimits", "ReadResult", "discover", "holds_pages", "read_file", "read_files", "SUFFIXES"]
+__all__ = [
+    "ReadLimits",
+    "ReadResult",
+    "discover",
+    "holds_pages",
+    "is_input_name",
+    "read_file",
+    "read_files",
+    "SUFFIXES",
+]
 
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz", ".warc.zst")
 
@@ -59,17 +68,26 @@ def _suffix(name: str) -> str | None:
     return next((s for s in sorted(SUFFIXES, key=len, reverse=True) if lower.endswith(s)), None)
 
 
-def discover(root: Path) -> tuple[list[Path], list[dict[str, Any]]]:
+def is_input_name(name: str) -> bool:
+    """Whether a file of this name is read (one of ``SUFFIXES``); the run rejects the others as
+    ``unsupported_type``."""
+    return _suffix(name) is not None
+
+
+def discover(root: Path, skip: tuple[Path, ...] = ()) -> tuple[list[Path], list[dict[str, Any]]]:
     """Input files under ``root`` (sorted, recursive, links not followed) and reject rows for the
-    files that are not inputs (unsupported type, symlink). Hidden files and folders are skipped."""
+    files that are not inputs (unsupported type, symlink). Hidden files and folders are skipped, and so
+    are the folders of ``skip`` (the run's output folder, when it lies inside the raw one: its own
+    tables are not input)."""
     root = root.resolve()
+    skipped = {p.resolve() for p in skip}
     files: list[Path] = []
     rejects: list[dict[str, Any]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
         here = Path(dirpath)
         kept_dirs = []
         for d in sorted(dirnames):
-            if d.startswith("."):
+            if d.startswith(".") or (here / d) in skipped:
                 continue
             if (here / d).is_symlink():
                 rejects.append(
@@ -202,8 +220,29 @@ def _lines(fh: IO[bytes], limits: ReadLimits, start: int = 0) -> Iterator[tuple[
             yield number, None
         else:
             yield number, chunk
+            if chunk == b"\n":  # a run of blank lines (a bomb of newlines): passed over in bulk
+                skipped = _skip_newlines(fh)
+                number += skipped
+                total += skipped
         if total > limits.max_decompressed_bytes:
             raise _LineTooLong(number)
+
+
+def _skip_newlines(fh: IO[bytes]) -> int:
+    """Consume the blank lines (``\\n`` alone) that follow in ``fh``, a buffer at a time; return how
+    many. A line at a time, a gzip file of 1 GiB of newlines cost ten minutes; this way about a second
+    or two. Needs ``peek`` (buffered readers and GzipFile have it); without it, nothing is skipped."""
+    peek = getattr(fh, "peek", None)
+    if peek is None:
+        return 0
+    count = 0
+    while True:
+        buf = peek(1 << 16)
+        n = len(buf) - len(buf.lstrip(b"\n"))
+        if n == 0:
+            return count
+        fh.read(n)
+        count += n
 
 
 RECORD, REJECT = "record", "reject"
@@ -227,7 +266,8 @@ def _jsonl_line(root: Path, path: Path, number: int, raw: bytes, limits: ReadLim
         "published": fields.published,
         "source": fields.source,
         "author": fields.author,
-        "encoding": decoded.encoding,
+        # a lone surrogate escape ("\ud800") is invalid text too: replaced by U+FFFD, said as for bytes
+        "encoding": UTF8_REPLACED if fields.replaced else decoded.encoding,
     }
     try:
         if fields.text is not None:
@@ -264,7 +304,8 @@ def _read_jsonl(
         with fh, gzip.GzipFile(fileobj=fh, mode="rb") if gz else fh as stream:
             if span is not None and not gz:
                 stream.seek(span[0])
-                stream = io.BytesIO(stream.read(span[1] - span[0]))  # bounded: the planner caps a span
+                # bounded: the planner caps a span (buffered for peek: see _skip_newlines)
+                stream = io.BufferedReader(io.BytesIO(stream.read(span[1] - span[0])))
             for number, raw in _lines(stream, limits, span[2] if span else 0):
                 if raw is None:
                     cap = limits.max_record_bytes // MiB

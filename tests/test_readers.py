@@ -8,10 +8,12 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from flows.readers import ReadLimits, discover, read_file, read_files
 from flows.state import path_of
+from transforms.schema import RECORD_SCHEMA
 
 BODY = (
     "The port authority said on Tuesday that the strike had halted all container traffic, "
@@ -281,6 +283,42 @@ def test_jsonl_line_with_an_invalid_utf8_byte_is_kept_and_marked(raw_root):
     assert rows[0]["title"] == "Caf\u00e9 owners"
     assert rows[1]["raw_text"] == "\ufffdCaf\u00e9 " + BODY
     assert rows[2]["raw_text"] == "Caf\u00e9 " + BODY
+
+
+def test_jsonl_lone_surrogate_escapes_are_replaced_and_the_table_builds(raw_root):
+    """``"\\ud800"`` in a JSON string decodes to a lone surrogate, which no UTF-8 writer takes (it
+    stopped the whole run): replaced by U+FFFD in text and fields, the line marked utf-8-replace; in an
+    ``html`` field the page is extracted whole."""
+    page = f"<html><body><article><p>{BODY}</p><p>{BODY}</p></article></body></html>"
+    lines = [
+        '{"url": "https://s.example/1", "text": "lone \\ud800 surrogate. ' + BODY + '"}',
+        '{"text": "' + BODY + '", "title": "bad \\udc80 title"}',
+        json.dumps({"html": page.replace("<p>", "<p>x \ud800 ", 1)}),
+    ]
+    path = write(raw_root / "wire" / "s.jsonl", "\n".join(lines).encode() + b"\n")
+    rows, rejects = read_file(raw_root, path)
+    assert rejects == []
+    assert [r["encoding"] for r in rows] == ["utf-8-replace"] * 3
+    assert rows[0]["raw_text"] == "lone \ufffd surrogate. " + BODY and rows[1]["title"] == "bad \ufffd title"
+    assert BODY in rows[2]["raw_text"]  # the whole page, not cut at the surrogate
+    assert pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row").height == 3
+
+
+@pytest.mark.parametrize("name", ["blank.jsonl", "blank.jsonl.gz"])
+def test_runs_of_blank_lines_are_passed_over_and_numbered(raw_root, name):
+    """Blank lines are skipped in bulk (a gzip bomb of newlines cost minutes a line at a time): the
+    records around them keep their exact line numbers, and the cap still counts the skipped bytes."""
+    rec = json.dumps({"text": BODY}).encode()
+    data = b"\n" * 3 + rec + b"\n" + b"\n" * 200_000 + rec + b"\n\n \n" + rec + b"\n"
+    path = raw_root / name
+    write(path, gzip.compress(data) if name.endswith(".gz") else data)
+    rows, rejects = read_file(raw_root, path)
+    assert rejects == [] and [r["source_line"] for r in rows] == [4, 200_005, 200_008]
+    if name.endswith(".gz"):
+        capped = ReadLimits(max_decompressed_bytes=100_000)
+        rows, rejects = read_file(raw_root, path, capped)
+        assert [r["source_line"] for r in rows] == [4]
+        assert [r["reason"] for r in rejects] == ["decompression_limit"]
 
 
 def test_txt_records_the_encoding_it_was_decoded_with(raw_root):

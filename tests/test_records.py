@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from transforms.records import RecordError, clean_field, derive_source, domain_of, json_fields, make_doc_id
@@ -60,13 +62,47 @@ def test_json_fields_aliases():
         ([1, 2], "not_an_object"),
         ("text", "not_an_object"),
         ({"title": "only"}, "no_text"),
-        ({"text": 5}, "no_text"),
+        ({"text": 5}, "bad_value"),
+        ({"text": ["a", "b"], "url": "https://x.example/1"}, "bad_value"),
+        ({"text": None, "html": {"p": 1}}, "bad_value"),
+        ({"text": "  ", "html": None}, "no_text"),
     ],
 )
 def test_json_fields_rejects(obj, reason):
     with pytest.raises(RecordError) as err:
         json_fields(obj)
     assert err.value.reason == reason
+
+
+def test_json_fields_says_which_field_has_the_wrong_type():
+    with pytest.raises(RecordError) as err:
+        json_fields({"text": 12345})
+    assert err.value.detail == "field 'text' is a JSON number, not a string"
+
+
+def test_json_fields_replace_lone_surrogates():
+    """A JSON escape of a lone surrogate (scrapes hold them) becomes U+FFFD in every field, and says so;
+    a surrogate pair is one character already and stays."""
+    f = json_fields(json.loads(r'{"text": "lone \ud800 here \ud83d\ude00", "title": "bad \udc80 title"}'))
+    assert (f.text, f.title, f.replaced) == ("lone \ufffd here \U0001f600", "bad \ufffd title", True)
+    g = json_fields({"text": "fine \U0001f600", "title": "ok"})
+    assert (g.text, g.replaced) == ("fine \U0001f600", False)
+    assert f.text.encode("utf-8")  # what polars and Parquet need
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        (1772524800, "2026-03-03T08:00:00.000000Z"),  # epoch seconds
+        (1772524800123, "2026-03-03T08:00:00.123000Z"),  # epoch milliseconds
+        ("2026-03-03", "2026-03-03"),
+        (42, None),  # not a plausible timestamp
+        (True, None),
+        ([2026], None),
+    ],
+)
+def test_json_fields_published_epochs(published, expected):
+    assert json_fields({"text": "t", "published": published}).published == expected
 
 
 def test_clean_field_neutralises_hostile_values():

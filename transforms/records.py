@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ __all__ = [
     "domain_of",
     "derive_source",
     "clean_field",
+    "replace_surrogates",
     "has_prose",
 ]
 
@@ -30,6 +32,9 @@ MAX_FIELD_CHARS = 2048  # url, title, source, author: longer is not metadata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+# a lone surrogate: JSON's "\ud800" escape decodes to one (a pair decodes to its character), and no UTF-8
+# writer (Parquet, polars, lxml) accepts it
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class RecordError(ValueError):
@@ -50,6 +55,12 @@ class JsonFields:
     published: str | None
     source: str | None
     author: str | None
+    replaced: bool = False  # lone surrogates were replaced by U+FFFD in one of the fields
+
+
+def replace_surrogates(value: str) -> str:
+    """``value`` with each lone surrogate (what a JSON ``"\\udc80"`` escape gives) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
 
 
 def clean_field(value: Any) -> str | None:
@@ -84,6 +95,11 @@ def json_fields(obj: Any) -> JsonFields:
     text = _first_str(obj, TEXT_KEYS)
     html = None if text is not None else _first_str(obj, HTML_KEYS)
     if text is None and html is None:
+        keys_of_text = (*TEXT_KEYS, *HTML_KEYS)
+        wrong = [k for k in keys_of_text if obj.get(k) is not None and not isinstance(obj[k], str)]
+        if wrong:
+            k = wrong[0]
+            raise RecordError("bad_value", f"field {k!r} is a JSON {_json_type(obj[k])}, not a string")
         keys = ", ".join(sorted(map(str, obj))[:12])
         raise RecordError("no_text", f"no non-empty text ({'/'.join(TEXT_KEYS)}) or html field; keys: {keys}")
     author = (
@@ -91,15 +107,46 @@ def json_fields(obj: Any) -> JsonFields:
         if not isinstance(obj.get("authors"), list)
         else ", ".join(a for a in obj["authors"] if isinstance(a, str))
     )
-    return JsonFields(
-        text=text,
-        html=html,
-        url=clean_field(obj.get("url")),
-        title=clean_field(obj.get("title")),
-        published=clean_field(_first_str(obj, PUBLISHED_KEYS)),
-        source=clean_field(_first_str(obj, SOURCE_KEYS)),
-        author=clean_field(author),
+    fields = {
+        "text": text,
+        "html": html,
+        "url": clean_field(obj.get("url")),
+        "title": clean_field(obj.get("title")),
+        "published": clean_field(_published(obj)),
+        "source": clean_field(_first_str(obj, SOURCE_KEYS)),
+        "author": clean_field(author),
+    }
+    fixed = {k: replace_surrogates(v) for k, v in fields.items() if v is not None}
+    replaced = any(fixed[k] is not fields[k] for k in fixed)
+    return JsonFields(**{**fields, **fixed}, replaced=replaced)
+
+
+def _json_type(value: Any) -> str:
+    return {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}.get(
+        type(value), type(value).__name__
     )
+
+
+# epoch timestamps as scrapers write them: seconds (10 digits) or milliseconds (13), 2001-09-09 onwards
+_EPOCH_S, _EPOCH_MS = (1_000_000_000, 9_999_999_999), (1_000_000_000_000, 9_999_999_999_999)
+
+
+def _published(obj: dict[str, Any]) -> str | None:
+    """The publication date field as text: a string as it is, an epoch number (seconds or milliseconds)
+    as an ISO 8601 UTC timestamp; anything else None."""
+    got = _first_str(obj, PUBLISHED_KEYS)
+    if got is not None:
+        return got
+    for key in PUBLISHED_KEYS:
+        value = obj.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        seconds = value if _EPOCH_S[0] <= value <= _EPOCH_S[1] else None
+        if _EPOCH_MS[0] <= value <= _EPOCH_MS[1]:
+            seconds = value / 1000
+        if seconds is not None:
+            return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return None
 
 
 def make_doc_id(source_path: str, source_line: int | None) -> str:
