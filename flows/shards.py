@@ -2,7 +2,7 @@
 
 A shard is a batch of small files, one line-aligned byte range of a large plain JSONL file (a gzip
 stream cannot be entered midway: a ``.jsonl.gz`` is one shard), or one record-aligned byte range of a
-large WARC file (``flows.warc.warc_record_ranges``: a ``.warc.gz`` has a gzip member per record).
+large WARC file (``flows.warc_layout.warc_record_ranges``: a ``.warc.gz`` has a gzip member per record).
 
 Pass 1, ``read_shard``: read (and extract) the shard's records, stage them as Parquet, and stage the
 shard's line-statistics evidence. Pass 2, ``clean_shard`` (after the run's evidence is reduced): clean

@@ -19,15 +19,28 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from fastwarc import ArchiveIterator, WarcRecord, WarcRecordType
+from fastwarc import WarcRecord, WarcRecordType
 
 from flows.rows import ReadLimits, html_row, reject_row
 from flows.state import rel_path
+from flows.warc_layout import (
+    HEAD_BYTES,
+    WARC_SUFFIXES,
+    addressable,
+    archive_iterator,
+    compression,
+    file_size,
+    find_next,
+    header_length,
+    is_warc,
+    member_end,
+    split_warc_chunks,
+    warc_record_ranges,
+)
 from transforms.decode import DecodeError
 from transforms.records import RecordError, derive_source, make_doc_id
 from transforms.warc import (
@@ -45,19 +58,10 @@ from transforms.warc import (
 
 __all__ = ["WARC_SUFFIXES", "WarcRead", "is_warc", "read_warc", "split_warc_chunks", "warc_record_ranges"]
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.zst")
 RATIO_CAP = 20  # a WARC file may decompress to this many times its size (HTML compresses 4-8x)
-HEAD_BYTES = 64 * 1024  # read before deciding whether a response is HTML
 MAX_RESUMES = 1000  # restarts after damage in one file
 CACHE_ENTRIES = 4096
 GAP_SLACK = 8  # a plain record ends with CRLF CRLF; more unread bytes before the next are damage
-MIN_RANGE_BYTES, MAX_RANGE_BYTES = (
-    1 << 20,
-    64 << 20,
-)  # record ranges a WARC file is split into for a pool  # extraction results kept per file, by payload
-
-_MAGIC = {".gz": re.compile(rb"\x1f\x8b\x08"), ".zst": re.compile(rb"\x28\xb5\x2f\xfd")}
-_PLAIN_RECORD = re.compile(rb"(?:^|\n)(WARC/\d)")
 DEFAULT_LIMITS = ReadLimits()
 _DECODE_REASONS = {"empty": "empty_record", "binary": "binary_record"}
 
@@ -68,126 +72,6 @@ class WarcRead(NamedTuple):
     skipped: dict[str, int]  # records that are not documents, by kind: request, metadata, non_html_response…
 
 
-def _compression(path: Path) -> str | None:
-    name = path.name.lower()
-    return ".gz" if name.endswith(".gz") else ".zst" if name.endswith(".zst") else None
-
-
-def _iterator(fh: Any) -> ArchiveIterator:
-    # HTTP is parsed in transforms/warc.py: FastWARC's parser swallows a body that has no header block.
-    # quirks_mode reads LF-only header lines and WARC/0.17-0.18 headers.
-    return ArchiveIterator(fh, parse_http=False, quirks_mode=True)
-
-
-def _positions(path: Path) -> list[int]:
-    """Stream offsets of the records FastWARC finds, up to the first damage."""
-    out: list[int] = []
-    with path.open("rb") as fh:
-        try:
-            for rec in _iterator(fh):
-                out.append(rec.stream_pos)
-        except OSError:
-            pass
-    return out
-
-
-def _addressable(path: Path, positions: list[int]) -> bool:
-    """Whether every record starts at its own offset: strictly increasing, and in a compressed file at
-    a gzip member or zstd frame (a file compressed as one stream reports the decoder's position)."""
-    if any(b <= a for a, b in zip(positions, positions[1:], strict=False)):
-        return False
-    magic = _MAGIC.get(_compression(path) or "")
-    if magic is None or not positions:
-        return True
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        return all(magic.match(os.pread(fd, 4, p)) for p in positions)
-    finally:
-        os.close(fd)
-
-
-def warc_record_ranges(path: Path, target_bytes: int) -> list[tuple[int, int]]:
-    """Record-aligned byte ranges ``[start, end)`` of about ``target_bytes`` each, covering the whole file,
-    each readable on its own with ``read_warc(..., byte_range=r)``. Reading every range gives the same
-    rows as reading the file. A file compressed as one stream cannot be split: one range."""
-    size = path.stat().st_size
-    if size == 0:
-        return []
-    positions = _positions(path)
-    if not _addressable(path, positions):
-        return [(0, size)]
-    ranges: list[tuple[int, int]] = []
-    start = 0
-    for p in positions[1:]:
-        if p - start >= target_bytes:
-            ranges.append((start, p))
-            start = p
-    ranges.append((start, size))
-    return ranges
-
-
-def is_warc(path: Path) -> bool:
-    return path.name.lower().endswith(WARC_SUFFIXES)
-
-
-def split_warc_chunks(chunks: list[list[Path]], workers: int) -> list[list]:
-    """Chunks of files for a pool, with each WARC file larger than a range cut out into one chunk per
-    record range ``(path, (start, end))``, in place, so the rows come out in the same order."""
-    warcs = [p for c in chunks for p in c if is_warc(p)]
-    if not warcs:
-        return chunks
-    total = sum(_size(p) for p in warcs)
-    target = max(MIN_RANGE_BYTES, min(MAX_RANGE_BYTES, total // (4 * workers)))
-    out: list[list] = []
-    for chunk in chunks:
-        pending: list = []
-        for path in chunk:
-            ranges = warc_record_ranges(path, target) if is_warc(path) and _size(path) > target else []
-            if len(ranges) <= 1:
-                pending.append(path)
-                continue
-            if pending:
-                out.append(pending)
-                pending = []
-            out += [[(path, r)] for r in ranges]
-        if pending:
-            out.append(pending)
-    return out
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _header_length(fd: int, pos: int) -> int:
-    head = os.pread(fd, HEAD_BYTES, pos)
-    m = re.search(rb"\r?\n\r?\n", head)
-    return m.end() if m else 0
-
-
-def _find_next(path: Path, after: int, end: int) -> int | None:
-    """Offset of the next place a record may start (gzip member, zstd frame, ``WARC/`` line) after
-    ``after``, or None before ``end``."""
-    magic = _MAGIC.get(_compression(path) or "", _PLAIN_RECORD)
-    with path.open("rb") as fh:
-        pos = after + 1
-        while pos < end:
-            fh.seek(pos)
-            chunk = fh.read(1 << 20)
-            if not chunk:
-                return None
-            m = magic.search(chunk)
-            if m is not None:
-                return pos + m.start(m.lastindex or 0)
-            if len(chunk) < 8:
-                return None
-            pos += len(chunk) - 8  # overlap: a magic split across two reads is still found
-    return None
-
-
 class _Reader:
     """One read of one file (or range): the loop, the damage handling and the per-record decisions."""
 
@@ -196,17 +80,18 @@ class _Reader:
         self.rel = rel_path(root, path)
         self.start, self.end, self.ranged = start, end, ranged
         size = path.stat().st_size
-        self.cap = max(limits.max_decompressed_bytes, RATIO_CAP * size) if _compression(path) else 1 << 62
+        self.cap = max(limits.max_decompressed_bytes, RATIO_CAP * size) if compression(path) else 1 << 62
         self.decompressed = 0
         self.records: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.skipped: Counter[str] = Counter()
         self.positions: list[int] = []
         self.ordinal: list[tuple[dict[str, Any], int]] = []  # row -> record index (one-stream files)
-        self.plain = None if _compression(path) else os.open(path, os.O_RDONLY)
+        self.plain = None if compression(path) else os.open(path, os.O_RDONLY)
         self.expected: int | None = None  # where the next plain record should start
         self.headerless: int | None = None  # a record FastWARC found without headers, not yet judged
         self.cache: dict[tuple[bytes, str | None], tuple[str, Any]] = {}
+        self.last_skip: tuple[int, str] | None = None  # the last record counted as skipped, and its kind
 
     # -- output rows -------------------------------------------------------------------------------
     def reject(self, pos: int | None, reason: str, detail: str, url: str | None = None, doc: bool = True):
@@ -234,7 +119,7 @@ class _Reader:
                 fh.seek(pos)
                 current = last = None
                 try:
-                    for rec in _iterator(fh):
+                    for rec in archive_iterator(fh):
                         p = rec.stream_pos
                         if self.ranged and p >= self.end:  # judged as a whole-file read would
                             self.settle_headerless("bad_warc")
@@ -247,6 +132,7 @@ class _Reader:
                         last, damaged = p, False
                     if not self.positions and not self.rejected and self.start == 0:
                         self.reject(None, "bad_warc", "no WARC record found (not a WARC file?)", doc=False)
+                    self.check_tail(last)
                     return
                 except OSError as exc:
                     self.settle_headerless("bad_warc")
@@ -254,7 +140,7 @@ class _Reader:
                     # resume after the broken record, else at the first start after the last good one,
                     # else (this attempt read nothing) past where it started
                     anchor = broken if broken is not None else last if last is not None else pos
-                    nxt = _find_next(self.path, anchor, self.end)
+                    nxt = find_next(self.path, anchor, self.end)
                     if not damaged:
                         self.damage(exc, broken, last, nxt)
                         damaged = True
@@ -265,7 +151,7 @@ class _Reader:
 
     def damage(self, exc: OSError, broken: int | None, last: int | None, nxt: int | None) -> None:
         """One rejected row for a damaged stretch of the file, however many restarts it takes to pass."""
-        gz = _compression(self.path) is not None
+        gz = compression(self.path) is not None
         where = (
             f"in the record at byte {broken}"
             if broken is not None
@@ -282,12 +168,14 @@ class _Reader:
         """Handle one record; False stops the read (the file ends inside it, or the cap is reached)."""
         self.settle_headerless("bad_warc")
         self.check_gap(pos)
-        if len(rec.headers) == 0 or not rec.headers.get("WARC-Type"):
-            self.headerless = pos  # the cut at the end of a file, or damage if records follow
+        if not rec.headers.get("WARC-Type") or rec.headers.get("Content-Length") is None:
+            # no header block, or one cut before its mandatory Content-Length: the cut at the end of a
+            # file, or damage if records follow (never a record of length 0)
+            self.headerless = pos
             return True
         length = rec.content_length
         if self.plain is not None:
-            self.expected = pos + _header_length(self.plain, pos) + length
+            self.expected = pos + header_length(self.plain, pos) + length
         self.decompressed += length
         if self.decompressed > self.cap:
             self.reject(
@@ -302,6 +190,35 @@ class _Reader:
         if kind != WarcRecordType.response:
             return self.skip(rec, pos, str(kind))
         return self.response(rec, pos, length)
+
+    def check_tail(self, last: int | None) -> None:
+        """Bytes after the gzip member of the last record read that gave no record: the file was cut
+        inside the member that follows (near its start, or anywhere in the file's last member) and the
+        reader stopped without an error. Recorded as the cut, so no record vanishes without a row."""
+        if compression(self.path) != ".gz" or last is None or not addressable(self.path, [last]):
+            return  # (a file compressed as one stream: the reader's own error says where it broke)
+        after = member_end(self.path, last)
+        if after is None:  # the last member is cut: a record it held that gave no row was cut too
+            if self.last_skip is not None and self.last_skip[0] == last:  # (its header, even)
+                kind = self.last_skip[1]
+                self.skipped[kind] -= 1
+                if not self.skipped[kind]:
+                    del self.skipped[kind]
+                detail = f"the file ends inside the record at byte {last}"
+                self.reject(last, "truncated_warc", detail, doc=False)
+            return
+        if after >= min(self.end, file_size(self.path)):
+            return
+        with self.path.open("rb") as fh:
+            fh.seek(after)
+            rest = fh.read(64)
+        if rest.strip(b"\x00\r\n\t "):  # padding a writer left at the end is no record
+            self.reject(
+                after,
+                "truncated_warc",
+                f"the file ends inside the gzip member at byte {after}: its record cannot be read",
+                doc=False,
+            )
 
     def check_gap(self, pos: int) -> None:
         """In a plain file, bytes FastWARC skipped between two records are a damaged record (a broken
@@ -340,6 +257,7 @@ class _Reader:
         if not self.drained(rec, pos, kind, read):
             return False
         self.skipped[kind] += 1
+        self.last_skip = (pos, kind)
         return True
 
     def response(self, rec: WarcRecord, pos: int, length: int) -> bool:
@@ -418,7 +336,7 @@ class _Reader:
 
     def finish(self) -> WarcRead:
         self.settle_headerless("truncated_warc")
-        if not self.ranged and not _addressable(self.path, self.positions):
+        if not self.ranged and not addressable(self.path, self.positions):
             for row, index in self.ordinal:  # one-stream file: offsets collide, the record index does not
                 row["source_line"] = index
                 if row.get("doc_id") is not None:

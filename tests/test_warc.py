@@ -452,6 +452,40 @@ def test_cut_file_keeps_every_record_before_the_cut(real, tmp_path):
     assert (got.rejected[-1]["source_line"], got.rejected[-1]["reason"]) == (61090, "truncated_warc")
 
 
+def test_a_cut_anywhere_leaves_a_row_for_every_record_it_reaches(tmp_path):
+    """Cut a .warc.gz (one member a record) at every 3rd byte: each record whose member starts before
+    the cut is an article or a reject, never missing; a member cut near its start or in the file's last
+    member is ``truncated_warc`` (the reader itself stops there without an error)."""
+    recs = [warc_record(f"http://cut.example/{i}", http(page(i).encode())) for i in range(4)]
+    sizes = [len(gzip.compress(r)) for r in recs]
+    starts = [sum(sizes[:i]) for i in range(4)]
+    full = write_warc(tmp_path / "full.warc.gz", recs, "gz").read_bytes()
+    assert [r["source_line"] for r in read_warc(tmp_path, tmp_path / "full.warc.gz").records] == starts
+    for cut in range(starts[1] + 1, len(full), 3):
+        path = tmp_path / "cut.warc.gz"
+        path.write_bytes(full[:cut])
+        got = read_warc(tmp_path, path)
+        seen = {r["source_line"] for r in got.records + got.rejected}
+        assert {s for s in starts if s < cut} <= seen, (cut, got.rejected, got.skipped)
+        assert len(got.records) + len(got.rejected) <= 4 + 1, cut  # one row for the cut at most
+        last = max(s for s in starts if s < cut)
+        if last not in {r["source_line"] for r in got.records}:
+            assert (last, "truncated_warc") in {(r["source_line"], r["reason"]) for r in got.rejected}, cut
+
+
+def test_find_next_ends_at_the_files_end_whatever_its_length(tmp_path):
+    """The search for the next record start ends at the end of the file, also when the last read is
+    exactly the 8 bytes it overlaps by (it looped for ever there)."""
+    from flows.warc_layout import find_next
+
+    path = tmp_path / "tail.warc.gz"
+    path.write_bytes(b"\x00" * 100)
+    assert find_next(path, 83, 100) is None  # the read from 84 is 16 bytes
+    assert find_next(path, 91, 100) is None  # ...and here exactly 8
+    path.write_bytes(b"\x00" * 50 + b"\x1f\x8b\x08" + b"\x00" * 47)
+    assert find_next(path, 0, 100) == 50
+
+
 @pytest.mark.parametrize("compression", [None, "gz", "zst"])
 def test_edge_cases_every_format(tmp_path, compression):
     name = {None: "a.warc", "gz": "a.warc.gz", "zst": "a.warc.zst"}[compression]
@@ -642,11 +676,11 @@ def test_discover_and_read_files_take_warc_and_count_the_skipped(tmp_path):
 
 
 def test_read_files_with_a_pool_splits_a_large_warc_and_gives_the_same_rows(tmp_path, monkeypatch):
-    import flows.warc
+    import flows.warc_layout
 
-    monkeypatch.setattr(flows.warc, "MIN_RANGE_BYTES", 1000)
+    monkeypatch.setattr(flows.warc_layout, "MIN_RANGE_BYTES", 1000)
     path = write_warc(tmp_path / "big.warc.gz", edge_case_records(), "gz")
-    assert len(flows.warc.split_warc_chunks([[path]], 2)) > 1
+    assert len(flows.warc_layout.split_warc_chunks([[path]], 2)) > 1
     serial = read_files(tmp_path, [path], workers=1)
     pooled = read_files(tmp_path, [path], workers=2)
     assert pooled.records.equals(serial.records) and pooled.rejected.equals(serial.rejected)
