@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -108,8 +109,60 @@ def print_summary(summary: dict[str, Any], out=sys.stdout) -> None:
         out.write(f"  {name:<14} {path}\n")
 
 
+def preflight(params: CleanNewsParams) -> list[str]:
+    """What stops a run before any work, told in one line each: the folders, the Dask extra, the outlet
+    rules file, the Redis server. (The flow checks the same again for runs the UI or a schedule starts:
+    there the error ends the flow run.)"""
+    errors = []
+    raw, out = Path(params.raw_dir), Path(params.out_dir)
+    if not raw.exists():
+        errors.append(f"raw folder not found: {raw}")
+    elif not raw.is_dir():
+        errors.append(f"raw folder is a file, not a folder: {raw}")
+    if out.exists() and not out.is_dir():
+        errors.append(f"output folder is a file, not a folder: {out}")
+    elif raw.is_dir() and out.resolve() == raw.resolve():
+        errors.append(f"the output folder cannot be the raw folder: {out}")
+    if params.dask and importlib.util.find_spec("prefect_dask") is None:
+        errors.append(
+            f'--dask {params.dask} needs the dask extra: pip install "wirewash[dask]" '
+            "(prefect-dask and distributed)"
+        )
+    try:
+        from flows.configs import load_outlet_rules
+
+        load_outlet_rules(params.outlet_rules)
+    except (ValueError, OSError) as exc:
+        errors.append(f"{params.outlet_rules}: {exc}")
+    if params.history_backend == "redis":
+        errors += _redis_errors(params.redis_url)
+    if params.lock_wait_seconds == 0 and out.is_dir():
+        from flows.state import lock_holder
+        from flows.store import OutputLayout
+
+        if (holder := lock_holder(OutputLayout(out))) is not None:
+            errors.append(f"another wirewash run is writing to {out} (holder: {holder}); lock_wait_seconds=0")
+    return errors
+
+
+def _redis_errors(url: str) -> list[str]:
+    try:
+        import redis
+    except ImportError:
+        return ['history_backend=redis needs the redis extra: pip install "wirewash[redis]"']
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
+    except (redis.RedisError, OSError, ValueError) as exc:
+        return [f"history_backend=redis: cannot reach Redis at {url} ({type(exc).__name__}: {exc})"]
+    return []
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     params = params_from_args(args)
+    if errors := preflight(params):
+        for e in errors:
+            print(f"wirewash run: error: {e}", file=sys.stderr)
+        return 2
     _prefect_env()
     # The temporary server boots (4-5 s of CPU in its own process) while this one imports Prefect and
     # the flow and loads the compiled kernels from numba's cache.
@@ -194,8 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="Print a document with each line marked kept or removed, and why.",
         description="Print a document with each line marked kept (+) or removed (-), with the rule id.",
     )
-    exp.add_argument("path", help="a .txt, .html or .jsonl(.gz) file")
-    exp.add_argument("--line", type=int, default=None, help="JSONL line number (default: the first record)")
+    exp.add_argument("path", help="an input file: .txt, .html, .jsonl(.gz) or .warc(.gz/.zst)")
+    exp.add_argument(
+        "--line",
+        type=int,
+        default=None,
+        help="the record's source_line: a JSONL line number, or a WARC record's byte offset (record index "
+        "in a file compressed as one stream); default: the first record",
+    )
     exp.add_argument("--raw", default="data/raw", help="raw root, to name the outlet (default data/raw)")
     exp.add_argument("--out", default="data/clean", help="output folder whose line statistics to use")
     exp.set_defaults(func=cmd_explain)

@@ -9,7 +9,7 @@ import polars as pl
 
 from flows.configs import clean_config, load_outlet_rules
 from flows.params import CleanNewsParams
-from flows.readers import ReadLimits, read_file
+from flows.readers import SUFFIXES, ReadLimits, is_input_name, read_file
 from flows.store import OutputLayout
 from transforms.clean import clean_records, explained_lines, format_explain
 from transforms.linestats import repeated_lines
@@ -46,6 +46,9 @@ def explain_path(
         out.write(f"not a file: {path}\n")
         return 2
     root = _root_for(path, raw_root)
+    if not is_input_name(path.name):  # as the run records it: never read
+        out.write(f"{path}: rejected at reading: unsupported_type (not one of {', '.join(SUFFIXES)})\n")
+        return 1
     rows, rejects = read_file(root, path.resolve(), ReadLimits())
     if line is not None:
         rows = [r for r in rows if r["source_line"] == line]

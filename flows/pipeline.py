@@ -62,7 +62,7 @@ def plan_task(
     root = Path(raw_dir).resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
-    files, rejects = discover(root)
+    files, rejects = discover(root, skip=(layout.out,))  # an output folder inside raw is not input
     reject_df = pl.DataFrame(rejects, schema=REJECTED_SCHEMA, orient="row")
     by_path = {rel_path(root, f): f for f in files}
     facts = pl.concat(

@@ -24,6 +24,7 @@ __all__ = [
     "drop_superseded",
     "file_facts",
     "load_manifest",
+    "lock_holder",
     "output_lock",
     "path_of",
     "refresh_manifest",
@@ -66,6 +67,21 @@ def path_of(root: Path, source_path: str) -> Path:
 
 class OutputLocked(RuntimeError):
     """Another run holds the output folder."""
+
+
+def lock_holder(layout: OutputLayout) -> str | None:
+    """Who holds the output folder's lock now (its holder line), or None when it is free: a look, for
+    a command line that would not wait, before it starts a run (``output_lock`` decides for the run)."""
+    path = layout.out / "_state" / "lock"
+    if not path.is_file():
+        return None
+    with path.open("r") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return fh.read().strip() or "unknown"
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    return None
 
 
 @contextmanager

@@ -177,3 +177,80 @@ def test_a_configured_server_wins_over_the_temporary_one(monkeypatch):
         assert used is None
         assert PREFECT_API_URL.value() == "http://127.0.0.1:1/api"
     assert server.process is None and process.poll() is not None
+
+
+def test_explain_says_what_the_run_records_for_a_file_it_does_not_read(tmp_path):
+    """A file of another type is never read by the run (unsupported_type), so explain says that, instead
+    of reading it as JSONL line by line."""
+    from flows.explain import explain_path
+
+    notes = tmp_path / "raw" / "notes.md"
+    notes.parent.mkdir()
+    notes.write_text("# notes\nnot an article\n")
+    out = io.StringIO()
+    code = explain_path(notes, line=None, raw_root=tmp_path / "raw", out_dir=tmp_path / "out", out=out)
+    assert code == 1
+    assert out.getvalue().startswith(f"{notes}: rejected at reading: unsupported_type (not one of .txt,")
+    story = REPO / "data" / "raw" / "harbor-times" / "2026-03-03-eastmouth-dockers-walk-out.txt"
+    out = io.StringIO()
+    raw = REPO / "data" / "raw"
+    assert explain_path(story, line=None, raw_root=raw, out_dir=tmp_path / "out", out=out) == 0
+    assert "verdict: kept" in out.getvalue()
+
+
+def test_preflight_tells_each_user_error_in_one_line_before_any_work(tmp_path, monkeypatch):
+    """What used to surface as a Prefect traceback after the run had started (and had created the output
+    folder) is refused up front, one line each."""
+    import importlib.util
+
+    from flows.cli import preflight
+    from flows.state import output_lock
+    from flows.store import OutputLayout
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    bad_rules = tmp_path / "rules.toml"
+    bad_rules.write_text("[[outlet.x]\n")
+
+    def errors(**kw) -> list[str]:
+        base = {"raw_dir": str(raw), "out_dir": str(out), "outlet_rules": None}
+        return preflight(CleanNewsParams(**{**base, **kw}))
+
+    assert errors() == []
+    assert errors(raw_dir=str(tmp_path / "nope")) == [f"raw folder not found: {tmp_path / 'nope'}"]
+    assert errors(raw_dir=str(afile)) == [f"raw folder is a file, not a folder: {afile}"]
+    assert errors(out_dir=str(afile)) == [f"output folder is a file, not a folder: {afile}"]
+    assert errors(out_dir=str(raw)) == [f"the output folder cannot be the raw folder: {raw}"]
+    assert errors(outlet_rules=str(bad_rules))[0].startswith(f"{bad_rules}: outlet rules: not valid TOML")
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda n, *a: None if n == "prefect_dask" else real_find_spec(n, *a)
+    )
+    assert errors(dask="local:2") == [
+        '--dask local:2 needs the dask extra: pip install "wirewash[dask]" (prefect-dask and distributed)'
+    ]
+    assert not out.exists()  # nothing was created
+    with output_lock(OutputLayout(out), run_id="r1"):
+        (held,) = errors(lock_wait_seconds=0)
+        assert held.startswith(f"another wirewash run is writing to {out} (holder: ")
+        assert errors(lock_wait_seconds=5) == []  # that run waits for the lock, as before
+    assert errors(lock_wait_seconds=0) == []
+
+
+def test_preflight_names_an_unreachable_redis(tmp_path):
+    pytest.importorskip("redis")
+    from flows.cli import preflight
+
+    (tmp_path / "raw").mkdir()
+    params = CleanNewsParams(
+        raw_dir=str(tmp_path / "raw"),
+        out_dir=str(tmp_path / "out"),
+        outlet_rules=None,
+        history_backend="redis",
+        redis_url="redis://127.0.0.1:1/0",
+    )
+    (err,) = preflight(params)
+    assert err.startswith("history_backend=redis: cannot reach Redis at redis://127.0.0.1:1/0 (")
+    assert "ConnectionError" in err

@@ -333,6 +333,24 @@ def test_excerpt_arriving_later_joins_the_story_kept_earlier(prefect_harness, tm
     assert excerpt["similarity"].item() < 0.5 < excerpt["containment"].item()
 
 
+def test_an_output_folder_inside_the_raw_folder_is_not_read(prefect_harness, tmp_path):
+    """``--out raw/clean``: the run's own tables, state and summaries are not input, so the second run
+    reads nothing and rejects nothing (each run rejected its own files as unsupported_type before)."""
+    from flows.params import CleanNewsParams
+    from flows.pipeline import clean_news
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE / "harbor-times", raw / "harbor-times")
+    params = CleanNewsParams(raw_dir=str(raw), out_dir=str(raw / "clean"), workers=1)
+    first = clean_news(params=params)
+    assert first["records_in"] == len(list((raw / "harbor-times").iterdir())) > 0
+    again = clean_news(params=params)
+    assert again["records_in"] == 0
+    parts = list((raw / "clean").glob("rejected/**/*.parquet"))
+    own = pl.col("source_path").str.starts_with("clean/")
+    assert not parts or rejected(raw / "clean").filter(own).is_empty()
+
+
 # one-sentence briefs as outlets print them: the wire story's lead (a copy of it), an unrelated brief
 # (a copy of nothing) and a line too short for either (under 16 words)
 BRIEFS = [
