@@ -719,6 +719,23 @@ def test_confirmed_overlaps_reuse_the_reverse_pairs_count(monkeypatch, check_sli
     assert got.rows() == want
 
 
+def test_mirror_positions_on_threads_equal_one_pass():
+    """The threaded split of the reverse look-up (halves of a slice, enough pairs to split) gives each
+    position the single pass's answer, for a slice that starts and ends inside the pairs."""
+    from transforms.dedup.containment import _mirror_positions
+
+    rng = np.random.default_rng(8)
+    n = 600
+    keys = np.unique(rng.integers(0, n, 300_000) * n + rng.integers(0, n, 300_000))
+    a, b = keys // n, keys % n
+    start = np.searchsorted(a, np.arange(n + 1))
+    lo, hi = 1_000, a.size - 1_000
+    want = kernels.mirror_positions(a, b, start, lo, hi)
+    assert (want >= 0).sum() > 10_000 and (hi - lo) >> 16 >= 2
+    for workers in (1, 2, 3):
+        assert np.array_equal(_mirror_positions(a, b, start, lo, hi, workers), want)
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_overlap_counts_reaching_answer_the_need_exactly(monkeypatch, workers):
     """Where the overlap reaches the need, the count is exact; where it does not, the answer stays

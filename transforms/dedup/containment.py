@@ -129,6 +129,20 @@ def containment_relations(
     )
 
 
+def _mirror_positions(
+    a: np.ndarray, b: np.ndarray, start: np.ndarray, lo: int, hi: int, workers: int
+) -> np.ndarray:
+    """``kernels.mirror_positions`` for the pairs [lo, hi), its halves on ``workers`` threads (each
+    position's answer is its own: the halves write disjoint parts)."""
+    parts = max(1, min(int(workers), (hi - lo) >> 16))
+    if parts == 1:
+        return kernels.mirror_positions(a, b, start, lo, hi)
+    cuts = np.linspace(lo, hi, parts + 1).astype(np.int64).tolist()
+    with ThreadPoolExecutor(parts) as pool:
+        halves = zip(cuts[:-1], cuts[1:], strict=True)
+        return np.concatenate(list(pool.map(lambda r: kernels.mirror_positions(a, b, start, *r), halves)))
+
+
 # candidate pairs checked exactly at a time: only the few that pass are kept between slices, so this
 # step's memory does not grow with the candidates (tens of millions when sentences recur across documents)
 _CHECK_SLICE = 1 << 22
@@ -149,7 +163,7 @@ def _confirmed_overlaps(sets: HeldSets, a: np.ndarray, b: np.ndarray, config: De
     for lo in range(0, a.size, _CHECK_SLICE):
         hi = min(lo + _CHECK_SLICE, a.size)
         sa, sb = a[lo:hi], b[lo:hi]
-        mirror = kernels.mirror_positions(a, b, start, lo, hi)
+        mirror = _mirror_positions(a, b, start, lo, hi, config.workers)
         own, mirrored = np.flatnonzero(mirror < 0), np.flatnonzero(mirror >= 0)
         size_a, size_b = offsets[sa + 1] - offsets[sa], offsets[sb + 1] - offsets[sb]
         # what either direction needs (the reverse may take this count): a count that cannot reach
