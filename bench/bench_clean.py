@@ -98,15 +98,17 @@ def _justext_html(html: str) -> str:
     return "\n".join(p.text for p in justext.justext(html, _stoplist(lang)) if not p.is_boilerplate)
 
 
-def _extracted_line_row(name: str, pages, texts, titles, fmt: str) -> str:
+def _extracted_line_row(name: str, pages, texts, titles, fmt: str, score) -> str:
     import gzip
 
     from bench.line_labels import label_lines, readability_reference_lines
 
     config = CleanConfig()
     art = kept = bp = removed = rejected = 0
+    cleaned: list[str | None] = []
     for p, t, ti in zip(pages, texts, titles, strict=True):
         if not t:
+            cleaned.append(t)
             continue
         lines = t.split("\n")
         if p.reference:
@@ -119,6 +121,7 @@ def _extracted_line_row(name: str, pages, texts, titles, fmt: str) -> str:
         else:
             labels = label_lines(lines, with_=p.with_, without=p.without)
         res = clean_text(t, title=ti, config=config, fmt=fmt)
+        cleaned.append(res.text)
         gone = {n for n, _, _ in res.removed}
         for i, lab in enumerate(labels):
             if lab == "article":
@@ -130,7 +133,7 @@ def _extracted_line_row(name: str, pages, texts, titles, fmt: str) -> str:
         rejected += len(res.text) < config.min_clean_chars or len(res.text.split()) < config.min_clean_words
     return (
         f"| {name}, {fmt} mode | {art} | {bp} | {kept / max(1, art):.2%} | {removed / max(1, bp):.2%} "
-        f"| {rejected} |"
+        f"| {rejected} | {score(pages, texts).f1:.4f} | {score(pages, cleaned).f1:.4f} |"
     )
 
 
@@ -209,7 +212,9 @@ def html_and_text_tables(limit: int | None) -> list[str]:
         )
         jt, ms_jt = _timed(pages, _justext_html)
         html.append(_row(f"{name}: baseline jusText 3.0.2 on the HTML", score(pages, jt), f"{ms_jt:.1f}"))
-        extracted_rows += [_extracted_line_row(name, pages, bare, bare_titles, f) for f in ("html", "txt")]
+        extracted_rows += [
+            _extracted_line_row(name, pages, bare, bare_titles, f, score) for f in ("html", "txt")
+        ]
         vis = [html_to_visible_text(p.html) for p in pages]
         t0 = time.perf_counter()
         cleaned = [clean_text(v, fmt="txt").text for v in vis]
@@ -222,11 +227,12 @@ def html_and_text_tables(limit: int | None) -> list[str]:
         "The closest public stand-in for scraped page text that is mostly article already. Labels as in the",
         "plain-text line table (readability_news: Readability's article; trafilatura_eval: snippets). In",
         "html mode the cleaner runs its rules, related lists and title/date; in txt mode (how a scraper's",
-        "`.txt` or JSONL text is cleaned) also the block scorer.",
+        "`.txt` or JSONL text is cleaned) also the block scorer. The last two columns are the set's F1",
+        "(snippet or shingle) of that text as it is (doing nothing) and after the cleaner.",
         "",
         "| set | article lines | boilerplate lines | article lines kept | boilerplate lines removed "
-        "| pages rejected |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| pages rejected | F1 doing nothing | F1 cleaner |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
         *extracted_rows,
     ]
     return html + [""] + text + [""] + extracted
