@@ -159,16 +159,20 @@ def _redis_errors(url: str) -> list[str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     params = params_from_args(args)
-    if errors := preflight(params):
-        for e in errors:
-            print(f"wirewash run: error: {e}", file=sys.stderr)
-        return 2
     _prefect_env()
     # The temporary server boots (4-5 s of CPU in its own process) while this one imports Prefect and
     # the flow and loads the compiled kernels from numba's cache.
     server = TemporaryServer.launch()
     from flows.pipeline import clean_news, warm_extraction, warm_kernels
 
+    # after the imports the server's boot overlaps (the outlet-rules check needs flows.configs'), before
+    # anything is created
+    if errors := preflight(params):
+        if server is not None:
+            server.stop()
+        for e in errors:
+            print(f"wirewash run: error: {e}", file=sys.stderr)
+        return 2
     warm_kernels()
     if server is not None:
         warm_extraction(params)
